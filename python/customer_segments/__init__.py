@@ -1,0 +1,3 @@
+"""Customer segmentation inside the SQL warehouse."""
+
+__version__ = "0.1.0"
