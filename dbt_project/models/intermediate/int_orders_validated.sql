@@ -1,0 +1,61 @@
+{#-
+    Every staged order row, accepted or rejected with the first reason that applies:
+      missing_order_id, duplicate_order_id (the last occurrence in the file survives),
+      missing_order_date, unparseable_order_date, order_date_out_of_range (before var
+      min_order_date or in the future), unrecognised_status, unknown_customer (no
+      accepted customer has that id).
+-#}
+with
+
+orders as (
+
+    select * from {{ ref('stg_raw__orders') }}
+
+),
+
+accepted_customers as (
+
+    select customer_id from {{ ref('int_customers_validated') }}
+    where rejection_reason is null
+
+),
+
+ranked as (
+
+    select
+        orders.*,
+        row_number() over (
+            partition by orders.order_id order by orders.source_row_number desc
+        ) as occurrence_from_last,
+        accepted_customers.customer_id is not null as has_known_customer
+    from orders
+    left join accepted_customers
+        on orders.customer_id = accepted_customers.customer_id
+
+),
+
+checked as (
+
+    select
+        source_row_number,
+        order_id,
+        customer_id,
+        status,
+        channel,
+        ordered_at,
+        raw_values,
+        case
+            when order_id is null then 'missing_order_id'
+            when occurrence_from_last > 1 then 'duplicate_order_id'
+            when is_order_date_missing then 'missing_order_date'
+            when is_order_date_unparseable then 'unparseable_order_date'
+            when ordered_at < cast('{{ var("min_order_date") }}' as timestamp)
+                or ordered_at > current_timestamp then 'order_date_out_of_range'
+            when is_status_unrecognised then 'unrecognised_status'
+            when not has_known_customer then 'unknown_customer'
+        end as rejection_reason
+    from ranked
+
+)
+
+select * from checked

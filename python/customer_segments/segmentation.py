@@ -1,0 +1,182 @@
+"""The three steps the dbt Python models run, each a frame in and a frame out.
+
+    k_selection_table      customer_features -> marts.segment_k_selection
+    centroids_table        customer_features + k selection (+ the previous run's
+                           centroids, for stable ids) -> marts.segment_centroids
+    customer_segments_table customer_features + centroids -> marts.customer_segments
+
+No I/O here: the dbt models read the refs and write what these return.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from customer_segments.clustering import (
+    ClusteringError,
+    FeatureScaling,
+    assign,
+    fingerprint,
+    fit,
+    prepare,
+    select_k,
+    stable_ids,
+    transform,
+)
+from customer_segments.naming import archetype, segment_names, trait_phrase
+from customer_segments.settings import SegmentSettings
+
+SCALING_COLUMNS = ["transform", "impute_value", "clip_low", "clip_high", "center", "scale"]
+
+
+def dropped_text(dropped: tuple[tuple[str, str], ...]) -> str | None:
+    """Features left out of the fit, as 'feature (reason)'; None when all were used."""
+    return "; ".join(f"{feature} ({reason})" for feature, reason in dropped) or None
+
+
+def k_selection_table(features: pd.DataFrame, settings: SegmentSettings) -> pd.DataFrame:
+    prepared = prepare(features, settings)
+    table = select_k(prepared.matrix, settings)
+    table["customers"] = len(prepared.customer_ids)
+    table["features"] = ", ".join(prepared.features)
+    table["dropped_features"] = pd.Series(
+        [dropped_text(prepared.dropped)] * len(table), dtype="string"
+    )
+    return table
+
+
+def chosen_k(k_selection: pd.DataFrame) -> int:
+    chosen = k_selection.loc[k_selection["is_chosen"].astype(bool), "k"]
+    if len(chosen) != 1:
+        raise ClusteringError("marts.segment_k_selection must mark exactly one chosen k.")
+    return int(chosen.iloc[0])
+
+
+def previous_centers(
+    previous: pd.DataFrame | None, scalings: tuple[FeatureScaling, ...]
+) -> dict[int, np.ndarray] | None:
+    """The previous run's centroids moved into this run's scaled space.
+
+    None when there is no previous run or it used other features (ids start afresh).
+    """
+    if previous is None or previous.empty:
+        return None
+    features = [s.feature for s in scalings]
+    if sorted(previous["feature"].unique()) != sorted(features):
+        return None
+    centers = {}
+    for segment_id, rows in previous.groupby("segment_id"):
+        rows = rows.set_index("feature").loc[features]
+        transformed = rows["centroid_scaled"] * rows["scale"] + rows["center"]
+        new = [(transformed[s.feature] - s.center) / s.scale for s in scalings]
+        centers[int(segment_id)] = np.array(new, dtype=float)
+    return centers
+
+
+def untransform(value: np.ndarray, scaling: FeatureScaling) -> np.ndarray:
+    """A value of the scaled space back in the feature's own units."""
+    transformed = value * scaling.scale + scaling.center
+    return np.expm1(transformed) if scaling.transform == "log1p" else transformed
+
+
+def key_traits(features: pd.DataFrame, labels: np.ndarray, center: np.ndarray, label: int,
+               names: list[str]) -> str:
+    """The three strongest traits with the segment's mean against the overall mean."""
+    order = sorted(range(len(names)), key=lambda i: (-abs(center[i]), names[i]))[:3]
+    parts = []
+    for i in order:
+        column = pd.to_numeric(features[names[i]], errors="coerce")
+        inside, overall = column[labels == label].mean(), column.mean()
+        parts.append(
+            f"{trait_phrase(names[i], center[i])}: {names[i].replace('_', ' ')} "
+            f"{_number(inside)} vs {_number(overall)} overall"
+        )
+    return "; ".join(parts)
+
+
+def _number(value: float) -> str:
+    return "no value" if pd.isna(value) else f"{value:,.1f}"
+
+
+def centroids_table(
+    features: pd.DataFrame,
+    k_selection: pd.DataFrame,
+    settings: SegmentSettings,
+    previous: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    prepared = prepare(features, settings)
+    k = chosen_k(k_selection)
+    centers, stability = fit(prepared.matrix, k, settings)
+    labels, _, _ = assign(prepared.matrix, centers)
+    sizes = np.bincount(labels, minlength=k)
+    ids = stable_ids(centers, sizes, previous_centers(previous, prepared.scalings))
+    names = prepared.features
+    segment_name = segment_names(names, centers, ids)
+    ordered = features.sort_values("customer_id", kind="stable").reset_index(drop=True)
+    model_id = fingerprint(prepared, settings)
+    rows = []
+    for label in np.argsort(ids, kind="stable"):
+        traits_text = key_traits(ordered, labels, centers[label], label, names)
+        for position, scaling in enumerate(prepared.scalings):
+            rows.append(
+                {
+                    "segment_id": int(ids[label]),
+                    "segment_name": segment_name[label],
+                    "archetype": archetype(names, centers[label]),
+                    "key_traits": traits_text,
+                    "segment_size": int(sizes[label]),
+                    "feature": scaling.feature,
+                    "feature_position": position + 1,
+                    "transform": scaling.transform,
+                    "impute_value": scaling.impute_value,
+                    "clip_low": scaling.clip_low,
+                    "clip_high": scaling.clip_high,
+                    "center": scaling.center,
+                    "scale": scaling.scale,
+                    "centroid_scaled": float(centers[label, position]),
+                    "centroid_original": float(untransform(centers[label, position], scaling)),
+                    "k": k,
+                    "stability_ari": stability,
+                    "dropped_features": dropped_text(prepared.dropped),
+                    "model_id": model_id,
+                }
+            )
+    table = pd.DataFrame(rows)
+    table["dropped_features"] = table["dropped_features"].astype("string")
+    return table
+
+
+def scalings_from(centroids: pd.DataFrame) -> tuple[FeatureScaling, ...]:
+    per_feature = (
+        centroids.drop_duplicates("feature").sort_values("feature_position").reset_index()
+    )
+    return tuple(
+        FeatureScaling(row.feature, *(getattr(row, c) for c in SCALING_COLUMNS))
+        for row in per_feature.itertuples()
+    )
+
+
+def customer_segments_table(features: pd.DataFrame, centroids: pd.DataFrame) -> pd.DataFrame:
+    """Every customer's nearest stored centroid: the same rule the SQL scoring macro uses."""
+    scalings = scalings_from(centroids)
+    wide = centroids.pivot(index="segment_id", columns="feature", values="centroid_scaled")
+    wide = wide.sort_index()[[s.feature for s in scalings]]
+    segments = centroids.drop_duplicates("segment_id").set_index("segment_id").loc[wide.index]
+    ordered = features.sort_values("customer_id", kind="stable").reset_index(drop=True)
+    matrix, imputed = transform(ordered, scalings)
+    nearest, d1, d2 = assign(matrix, wide.to_numpy(dtype=float))
+    imputed_names = np.array([s.feature for s in scalings])
+    return pd.DataFrame(
+        {
+            "customer_id": ordered["customer_id"].to_numpy(),
+            "segment_id": wide.index.to_numpy()[nearest].astype("int64"),
+            "segment_name": segments["segment_name"].to_numpy()[nearest],
+            "distance_to_centroid": d1,
+            "distance_to_second_centroid": d2,
+            "imputed_features": [
+                ", ".join(imputed_names[row]) or None for row in imputed
+            ],
+            "model_id": segments["model_id"].iloc[0],
+        }
+    )
