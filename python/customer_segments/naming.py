@@ -48,7 +48,9 @@ def trait_phrase(feature: str, z: float) -> str:
 def traits(features: list[str], center: np.ndarray, count: int) -> list[str]:
     """The `count` strongest traits of one centroid, strongest first."""
     order = sorted(range(len(features)), key=lambda i: (-abs(center[i]), features[i]))
-    return [trait_phrase(features[i], center[i]) for i in order[:count] if abs(center[i]) >= MIN_TRAIT]
+    return [
+        trait_phrase(features[i], center[i]) for i in order[:count] if abs(center[i]) >= MIN_TRAIT
+    ]
 
 
 def _capitalised(phrases: list[str]) -> str:

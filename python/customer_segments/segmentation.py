@@ -80,8 +80,9 @@ def untransform(value: np.ndarray, scaling: FeatureScaling) -> np.ndarray:
     return np.expm1(transformed) if scaling.transform == "log1p" else transformed
 
 
-def key_traits(features: pd.DataFrame, labels: np.ndarray, center: np.ndarray, label: int,
-               names: list[str]) -> str:
+def key_traits(
+    features: pd.DataFrame, labels: np.ndarray, center: np.ndarray, label: int, names: list[str]
+) -> str:
     """The three strongest traits with the segment's mean against the overall mean."""
     order = sorted(range(len(names)), key=lambda i: (-abs(center[i]), names[i]))[:3]
     parts = []
@@ -148,9 +149,7 @@ def centroids_table(
 
 
 def scalings_from(centroids: pd.DataFrame) -> tuple[FeatureScaling, ...]:
-    per_feature = (
-        centroids.drop_duplicates("feature").sort_values("feature_position").reset_index()
-    )
+    per_feature = centroids.drop_duplicates("feature").sort_values("feature_position").reset_index()
     return tuple(
         FeatureScaling(row.feature, *(getattr(row, c) for c in SCALING_COLUMNS))
         for row in per_feature.itertuples()
@@ -174,9 +173,7 @@ def customer_segments_table(features: pd.DataFrame, centroids: pd.DataFrame) -> 
             "segment_name": segments["segment_name"].to_numpy()[nearest],
             "distance_to_centroid": d1,
             "distance_to_second_centroid": d2,
-            "imputed_features": [
-                ", ".join(imputed_names[row]) or None for row in imputed
-            ],
+            "imputed_features": [", ".join(imputed_names[row]) or None for row in imputed],
             "model_id": segments["model_id"].iloc[0],
         }
     )

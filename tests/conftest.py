@@ -1,0 +1,57 @@
+"""Shared fixtures: a real dbt build on freshly generated data, in a temporary folder."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from customer_segments.generate import generate
+from customer_segments.paths import Paths, project_root
+from customer_segments.runner import run_dbt
+
+ROOT = project_root()
+
+
+@dataclass(frozen=True)
+class Build:
+    paths: Paths
+    truth_path: Path
+    exit_code: int
+    output: list[str]
+
+    @property
+    def log(self) -> str:
+        return "\n".join(self.output)
+
+
+def paths_in(folder: Path, raw_dir: Path) -> Paths:
+    return Paths(
+        root=ROOT,
+        raw_dir=raw_dir,
+        duckdb_path=folder / "warehouse.duckdb",
+        report_path=folder / "segment_report.html",
+    )
+
+
+def build(paths: Paths, *extra: str) -> tuple[int, list[str]]:
+    return run_dbt(["build", *extra], paths)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """3,000 generated customers with the default dirt, built once for the session."""
+    folder = tmp_path_factory.mktemp("built")
+    summary = generate(3_000, folder / "raw", seed=7)
+    paths = paths_in(folder, folder / "raw")
+    code, output = build(paths)
+    assert code == 0, "\n".join(output[-60:])
+    return Build(paths, summary.truth_path, code, output)
+
+
+@pytest.fixture(autouse=True)
+def _no_colour(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("TERM", os.environ.get("TERM", "dumb"))
