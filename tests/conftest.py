@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from customer_segments.generate import generate
@@ -37,14 +38,26 @@ def paths_in(folder: Path, raw_dir: Path) -> Paths:
 
 
 def build(paths: Paths, *extra: str) -> tuple[int, list[str]]:
-    return run_dbt(["build", *extra], paths)
+    """`dbt build` into `paths`, with dbt's artifacts and logs beside the warehouse."""
+    beside = paths.duckdb_path.parent
+    return run_dbt(
+        ["build", "--target-path", str(beside / "target"), "--log-path", str(beside / "logs"),
+         *extra],
+        paths,
+    )
+
+
+def query(paths: Paths, sql: str) -> list[tuple]:
+    """Rows of a query against a built warehouse (read-only)."""
+    with duckdb.connect(str(paths.duckdb_path), read_only=True) as connection:
+        return connection.sql(sql).fetchall()
 
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    """3,000 generated customers with the default dirt, built once for the session."""
+    """20,000 generated customers with the default dirt, built once for the session."""
     folder = tmp_path_factory.mktemp("built")
-    summary = generate(3_000, folder / "raw", seed=7)
+    summary = generate(20_000, folder / "raw", seed=7)
     paths = paths_in(folder, folder / "raw")
     code, output = build(paths)
     assert code == 0, "\n".join(output[-60:])

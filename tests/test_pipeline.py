@@ -1,0 +1,102 @@
+"""The whole pipeline on generated data: a real dbt build into a temporary DuckDB file."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from sklearn.metrics import adjusted_rand_score
+
+from conftest import Build, build, paths_in, query
+
+pytestmark = pytest.mark.integration
+
+
+def segments_of(paths) -> list[tuple]:
+    return query(
+        paths,
+        "select customer_id, segment_id, segment_name, distance_to_centroid, "
+        "distance_to_second_centroid, imputed_features, model_id "
+        "from marts.customer_segments order by customer_id",
+    )
+
+
+def test_every_accepted_customer_has_exactly_one_segment(built: Build) -> None:
+    features = query(built.paths, "select count(*) from marts.customer_features")[0][0]
+    counts = query(
+        built.paths,
+        "select segment_id, segment_name, count(*) from marts.customer_segments group by all",
+    )
+    assert features > 19_000
+    assert sum(count for _, _, count in counts) == features
+    orphans = query(
+        built.paths,
+        "select count(*) from marts.customer_features f "
+        "left join marts.customer_segments s using (customer_id) where s.customer_id is null",
+    )
+    assert orphans == [(0,)]
+    assert query(
+        built.paths,
+        "select count(*) - count(distinct customer_id) from marts.customer_segments",
+    ) == [(0,)]
+
+
+def test_every_raw_row_is_accounted_for(built: Build) -> None:
+    rows = query(
+        built.paths,
+        "select source_table, rows_read, rows_accepted, rows_rejected from audit.row_reconciliation",
+    )
+    assert {table for table, *_ in rows} == {"customers", "orders", "order_items"}
+    for table, read, accepted, rejected in rows:
+        assert read == accepted + rejected, table
+        assert rejected > 0, f"the generator plants dirt in {table}"
+
+
+def test_default_settings_recover_the_planted_personas(built: Build) -> None:
+    with duckdb.connect(str(built.paths.duckdb_path), read_only=True) as connection:
+        pairs = connection.sql(
+            f"select truth.persona, segments.segment_id "
+            f"from read_csv('{built.truth_path}') as truth "
+            f"inner join marts.customer_segments as segments using (customer_id)"
+        ).fetchall()
+        chosen = connection.sql("select k from marts.segment_k_selection where is_chosen").fetchall()
+    personas, segments = zip(*pairs, strict=True)
+    score = adjusted_rand_score(personas, segments)
+    print(f"adjusted Rand index on {len(pairs):,} customers: {score:.4f}; k={chosen[0][0]}")
+    assert score >= 0.8
+    assert chosen == [(len(set(personas)),)]
+
+
+def test_every_model_has_key_tests(built: Build) -> None:
+    manifest = json.loads((built.paths.duckdb_path.parent / "target" / "manifest.json").read_text())
+    tested: dict[str, set[str]] = {}
+    for node in manifest["nodes"].values():
+        if node["resource_type"] == "test" and node.get("test_metadata"):
+            for parent in node["depends_on"]["nodes"]:
+                tested.setdefault(parent, set()).add(node["test_metadata"]["name"])
+    for unique_id, node in manifest["nodes"].items():
+        if node["resource_type"] in ("model", "seed") and node["package_name"] == "customer_segments":
+            kinds = tested.get(unique_id, set())
+            assert "not_null" in kinds, f"{node['name']} has no not_null test"
+            assert kinds & {"unique", "unique_combination"}, f"{node['name']} has no key test"
+
+
+def test_same_input_gives_identical_segments(built: Build, tmp_path: Path) -> None:
+    again = paths_in(tmp_path, built.paths.raw_dir)
+    code, output = build(again)
+    assert code == 0, "\n".join(output[-40:])
+    assert segments_of(again) == segments_of(built.paths)
+
+
+def test_rebuild_keeps_segments_and_appends_history(built: Build, tmp_path: Path) -> None:
+    copy = paths_in(tmp_path, built.paths.raw_dir)
+    shutil.copy(built.paths.duckdb_path, copy.duckdb_path)
+    code, output = build(copy)
+    assert code == 0, "\n".join(output[-40:])
+    assert segments_of(copy) == segments_of(built.paths)
+    runs = query(copy, "select count(distinct run_id), count(*) from marts.segment_history")
+    customers = query(copy, "select count(*) from marts.customer_segments")[0][0]
+    assert runs == [(2, 2 * customers)]
