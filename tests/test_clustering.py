@@ -1,0 +1,189 @@
+"""Unit tests of the clustering package: no dbt, no files."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.cluster import KMeans
+from sklearn.datasets import make_blobs
+from sklearn.metrics import adjusted_rand_score
+
+from customer_segments.clustering import (
+    ClusteringError,
+    assign,
+    fit,
+    prepare,
+    select_k,
+    stable_ids,
+    transform,
+)
+from customer_segments.naming import archetype, segment_names
+from customer_segments.segmentation import (
+    centroids_table,
+    customer_segments_table,
+    k_selection_table,
+)
+from customer_segments.settings import SegmentSettings, SettingsError
+
+
+def frame(**columns) -> pd.DataFrame:
+    n = len(next(iter(columns.values())))
+    return pd.DataFrame({"customer_id": [f"C{i:05d}" for i in range(n)], **columns})
+
+
+def blobs(n: int = 3_000, centers: int = 4, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
+    points, truth = make_blobs(n_samples=n, centers=centers, n_features=3, random_state=seed,
+                               cluster_std=0.6)
+    return frame(a=points[:, 0], b=points[:, 1], c=points[:, 2]), truth
+
+
+PLAIN = SegmentSettings(features=("a", "b", "c"), log_features=(), n_init=4)
+
+
+def test_missing_values_are_imputed_with_the_median_and_flagged() -> None:
+    data = frame(x=[1.0, 2.0, None, 4.0, 100.0], y=[1.0, 2.0, 3.0, 4.0, 5.0])
+    prepared = prepare(data, SegmentSettings(features=("x", "y"), log_features=()))
+    assert prepared.scalings[0].impute_value == 3.0
+    assert prepared.imputed[:, 0].tolist() == [False, False, True, False, False]
+    assert not np.isnan(prepared.matrix).any()
+
+
+def test_constant_and_empty_features_are_dropped_with_a_reason() -> None:
+    data = frame(x=[1.0, 2.0, 3.0], same=[5.0, 5.0, 5.0], empty=[None, None, None])
+    prepared = prepare(data, SegmentSettings(features=("x", "same", "empty"), log_features=()))
+    assert prepared.features == ["x"]
+    assert dict(prepared.dropped) == {"same": "zero variance", "empty": "no values"}
+
+
+def test_no_usable_feature_is_a_clear_error() -> None:
+    with pytest.raises(ClusteringError, match="No usable feature"):
+        prepare(frame(same=[1.0, 1.0]), SegmentSettings(features=("same",), log_features=()))
+
+
+def test_an_unknown_feature_names_the_setting() -> None:
+    with pytest.raises(ClusteringError, match="segments.features names nope"):
+        prepare(frame(x=[1.0, 2.0]), SegmentSettings(features=("nope",), log_features=()))
+
+
+def test_log_and_clipping_tame_one_extreme_customer() -> None:
+    rng = np.random.default_rng(1)
+    money = np.concatenate([rng.lognormal(4, 0.5, 999), [1e9]])
+    prepared = prepare(frame(m=money), SegmentSettings(features=("m",), log_features=("m",)))
+    assert prepared.matrix.max() < 4.0, "the extreme value is clipped, not 40 sigma out"
+
+
+def test_prepare_does_not_depend_on_row_order() -> None:
+    data, _ = blobs(500)
+    shuffled = data.sample(frac=1.0, random_state=3)
+    first, second = prepare(data, PLAIN), prepare(shuffled, PLAIN)
+    assert (first.customer_ids == second.customer_ids).all()
+    assert np.array_equal(first.matrix, second.matrix)
+
+
+def test_select_k_finds_the_planted_number_of_clusters() -> None:
+    data, _ = blobs(centers=4)
+    table = select_k(prepare(data, PLAIN).matrix, PLAIN)
+    assert table.loc[table["is_chosen"], "k"].tolist() == [4]
+    assert table["reason"].notna().sum() == 1
+    assert set(table["k"]) == set(range(2, 9))
+
+
+def test_a_fixed_k_overrides_the_vote() -> None:
+    data, _ = blobs(centers=4)
+    settings = SegmentSettings(features=("a", "b", "c"), log_features=(), k=6, n_init=2)
+    table = select_k(prepare(data, settings).matrix, settings)
+    assert table["k"].tolist() == [6]
+    assert "fixed" in table.loc[table["is_chosen"], "reason"].iloc[0]
+
+
+def test_too_few_customers_for_the_smallest_k_is_a_clear_error() -> None:
+    data = frame(a=[1.0, 2.0], b=[2.0, 1.0], c=[0.0, 1.0])
+    with pytest.raises(ClusteringError, match="Only 2 usable customers"):
+        select_k(prepare(data, PLAIN).matrix, PLAIN)
+
+
+def test_fit_matches_scikit_learn_and_reports_stability() -> None:
+    data, truth = blobs(centers=4)
+    matrix = prepare(data, PLAIN).matrix
+    centers, stability = fit(matrix, 4, PLAIN)
+    labels, d1, d2 = assign(matrix, centers)
+    reference = KMeans(4, n_init=PLAIN.n_init, random_state=PLAIN.seed).fit(matrix)
+    assert adjusted_rand_score(labels, reference.labels_) == 1.0
+    assert adjusted_rand_score(labels, truth) > 0.95
+    assert stability > 0.95
+    assert (d1 <= d2).all()
+
+
+def test_stable_ids_follow_the_centroids_not_the_label_order() -> None:
+    centers = np.array([[0.0, 0.0], [5.0, 5.0], [-5.0, 5.0]])
+    first = stable_ids(centers, np.array([10, 30, 20]), None)
+    assert first.tolist() == [3, 1, 2], "without history: largest first"
+    previous = dict(zip(first.tolist(), centers, strict=True))
+    moved = centers[[2, 0, 1]] + 0.1  # same segments, other label order, slightly moved
+    assert stable_ids(moved, np.array([1, 1, 1]), previous).tolist() == [2, 3, 1]
+
+
+def test_a_genuinely_new_segment_gets_a_new_id() -> None:
+    previous = {1: np.array([0.0, 0.0]), 2: np.array([5.0, 5.0])}
+    centers = np.array([[0.1, 0.0], [5.0, 5.1], [-9.0, 9.0]])
+    assert stable_ids(centers, np.array([5, 5, 5]), previous).tolist() == [1, 2, 3]
+
+
+def test_names_are_unique_and_independent_of_label_order() -> None:
+    features = ["age", "annual_income", "monetary_value"]
+    centers = np.array([[1.0, 1.0, 0.1], [1.0, 1.0, -0.5], [-1.0, 0.0, 0.0]])
+    ids = np.array([1, 2, 3])
+    names = segment_names(features, centers, ids)
+    assert len(set(names)) == 3
+    assert names[0].startswith("Older, high income")
+    reversed_names = segment_names(features, centers[::-1], ids[::-1])
+    assert reversed_names[::-1] == names
+
+
+def test_archetypes_read_the_rfm_traits() -> None:
+    features = ["recency_days", "frequency", "monetary_value", "annual_income"]
+    assert archetype(features, np.array([-0.8, 1.2, 1.5, 0.5])) == "champions"
+    assert archetype(features, np.array([1.5, -0.8, -0.5, 0.0])) == "lapsed"
+    assert archetype(features, np.array([1.2, 0.4, 0.6, 0.0])) == "at_risk"
+    assert archetype(features, np.array([0.0, -0.6, 1.4, 0.8])) == "big_spenders"
+
+
+def test_the_three_steps_give_one_segment_per_customer() -> None:
+    data, truth = blobs(centers=4)
+    selection = k_selection_table(data, PLAIN)
+    centroids = centroids_table(data, selection, PLAIN)
+    segments = customer_segments_table(data, centroids)
+    assert len(segments) == len(data) and segments["customer_id"].is_unique
+    assert adjusted_rand_score(segments.sort_values("customer_id")["segment_id"], truth) > 0.95
+    sizes = segments["segment_id"].value_counts().sort_index()
+    stored = centroids.drop_duplicates("segment_id").set_index("segment_id")["segment_size"]
+    assert sizes.to_dict() == stored.to_dict()
+
+
+def test_stored_scalings_reproduce_the_fitted_matrix() -> None:
+    data, _ = blobs(200)
+    prepared = prepare(data, PLAIN)
+    matrix, _ = transform(data.sort_values("customer_id"), prepared.scalings)
+    assert np.array_equal(matrix, prepared.matrix)
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"scaling": "minmax"}, "segments.scaling is 'minmax'"),
+        ({"k": 1}, "segments.k is 1"),
+        ({"k_min": 5, "k_max": 3}, "k_min=5, k_max=3"),
+        ({"colour": "red"}, "unknown setting"),
+        ({"features": ["a"], "log_features": ["b"]}, "log_features names b"),
+    ],
+)
+def test_bad_settings_say_which_setting(values: dict, message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        SegmentSettings.from_mapping(values)
+
+
+def test_settings_read_the_dbt_var_text() -> None:
+    text = "{'features': ['a', 'b'], 'log_features': [], 'k': None, 'seed': 3}"
+    settings = SegmentSettings.from_mapping(text)
+    assert settings.features == ("a", "b") and settings.k is None and settings.seed == 3
