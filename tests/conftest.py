@@ -41,8 +41,14 @@ def build(paths: Paths, *extra: str) -> tuple[int, list[str]]:
     """`dbt build` into `paths`, with dbt's artifacts and logs beside the warehouse."""
     beside = paths.duckdb_path.parent
     return run_dbt(
-        ["build", "--target-path", str(beside / "target"), "--log-path", str(beside / "logs"),
-         *extra],
+        [
+            "build",
+            "--target-path",
+            str(beside / "target"),
+            "--log-path",
+            str(beside / "logs"),
+            *extra,
+        ],
         paths,
     )
 

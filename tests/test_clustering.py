@@ -33,8 +33,9 @@ def frame(**columns) -> pd.DataFrame:
 
 
 def blobs(n: int = 3_000, centers: int = 4, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
-    points, truth = make_blobs(n_samples=n, centers=centers, n_features=3, random_state=seed,
-                               cluster_std=0.6)
+    points, truth = make_blobs(
+        n_samples=n, centers=centers, n_features=3, random_state=seed, cluster_std=0.6
+    )
     return frame(a=points[:, 0], b=points[:, 1], c=points[:, 2]), truth
 
 
@@ -62,7 +63,7 @@ def test_no_usable_feature_is_a_clear_error() -> None:
 
 
 def test_an_unknown_feature_names_the_setting() -> None:
-    with pytest.raises(ClusteringError, match="segments.features names nope"):
+    with pytest.raises(ClusteringError, match=r"segments\.features names nope"):
         prepare(frame(x=[1.0, 2.0]), SegmentSettings(features=("nope",), log_features=()))
 
 

@@ -62,7 +62,9 @@ def test_default_settings_recover_the_planted_personas(built: Build) -> None:
             f"from read_csv('{built.truth_path}') as truth "
             f"inner join marts.customer_segments as segments using (customer_id)"
         ).fetchall()
-        chosen = connection.sql("select k from marts.segment_k_selection where is_chosen").fetchall()
+        chosen = connection.sql(
+            "select k from marts.segment_k_selection where is_chosen"
+        ).fetchall()
     personas, segments = zip(*pairs, strict=True)
     score = adjusted_rand_score(personas, segments)
     print(f"adjusted Rand index on {len(pairs):,} customers: {score:.4f}; k={chosen[0][0]}")
@@ -78,7 +80,10 @@ def test_every_model_has_key_tests(built: Build) -> None:
             for parent in node["depends_on"]["nodes"]:
                 tested.setdefault(parent, set()).add(node["test_metadata"]["name"])
     for unique_id, node in manifest["nodes"].items():
-        if node["resource_type"] in ("model", "seed") and node["package_name"] == "customer_segments":
+        if (
+            node["resource_type"] in ("model", "seed")
+            and node["package_name"] == "customer_segments"
+        ):
             kinds = tested.get(unique_id, set())
             assert "not_null" in kinds, f"{node['name']} has no not_null test"
             assert kinds & {"unique", "unique_combination"}, f"{node['name']} has no key test"
