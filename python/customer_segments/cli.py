@@ -1,19 +1,23 @@
 """`customer-segments`: generate sample data, run the pipeline, render the report.
 
 Exit codes: 0 success; 1 the dbt build failed (a model or a data test); 2 bad input
-or settings (the message says what to fix); 3 the report could not be rendered.
+or settings, nothing was built (the message says what to fix); 3 the report could not
+be rendered.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from enum import StrEnum
 from pathlib import Path
 
+import duckdb
 import typer
 
 from customer_segments.paths import Paths
+from customer_segments.rawfiles import diagnose
 from customer_segments.runner import run_dbt
 
 app = typer.Typer(
@@ -28,7 +32,8 @@ BUILD_FAILED, BAD_INPUT, REPORT_FAILED = 1, 2, 3
 
 # dbt progress lines: "12 of 97 OK created sql table model marts.customer_features ..."
 PROGRESS = re.compile(r"^\S*\s*(\d+) of (\d+) (OK|PASS|ERROR|FAIL|WARN|SKIP)\b\s*(.*?)\s*\.*\s*\[")
-ERROR_LINE = re.compile(r"(Compilation Error|Runtime Error|Parsing Error|Database Error|Error:)")
+READ_ERROR = re.compile(r"Invalid Input Error|IO Error|CSV Error|sniffing|magic bytes")
+ERROR_LINE = re.compile(r"^(Compilation Error|Runtime Error|Parsing Error|Database Error)\b")
 
 
 class Format(StrEnum):
@@ -72,19 +77,50 @@ def generate(
     )
 
 
-def build_errors(lines: list[str]) -> list[str]:
-    """The lines of dbt's output that say what went wrong, without tracebacks."""
-    messages, keep = [], False
-    for line in lines:
-        text = re.sub(r"^\S*\d\d:\d\d:\d\d\s+", "", line).rstrip()
-        if ERROR_LINE.search(text) or re.match(r"^(Failure|Error) in ", text):
-            keep = True
-        if keep and text.strip() and not re.match(r"^\s*(Traceback|File \"|\^|~)", text):
-            if "compiled code at" in text or text.startswith("Done."):
-                keep = False
-                continue
-            messages.append(text.strip())
-    return list(dict.fromkeys(messages))[:20]
+def _last_line(message: str) -> str:
+    """The useful line of a dbt node message: a Python traceback's final line without
+    its exception class, or the message itself."""
+    lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
+    last = lines[-1] if lines else message
+    return re.sub(r"^[\w.]+(Error|Exception): ", "", last)
+
+
+def build_errors(lines: list[str], run_results: Path, started: float) -> list[str]:
+    """One line per failure: from run_results.json for failed nodes, else from the log
+    (errors raised before any node ran, such as a missing raw file)."""
+    messages = []
+    if run_results.is_file() and run_results.stat().st_mtime >= started:
+        for result in json.loads(run_results.read_text())["results"]:
+            if result["status"] in ("error", "fail"):
+                node = result["unique_id"].split(".")[
+                    -1 if "test" not in result["unique_id"] else 2
+                ]
+                kind = "data test" if result["unique_id"].startswith("test.") else "model"
+                messages.append(f"{kind} {node}: {_last_line(result['message'] or '')}")
+    if not messages:
+        text = [re.sub(r"^\S*\d\d:\d\d:\d\d\s+", "", line).strip() for line in lines]
+        for position, line in enumerate(text):
+            if ERROR_LINE.search(line):
+                following = [t for t in text[position + 1 : position + 8] if t]
+                details = [t for t in following if not t.startswith(("in macro", "called by"))]
+                messages.append(_last_line(details[0]) if details else line)
+    return list(dict.fromkeys(messages)) or [line for line in lines[-10:] if line.strip()]
+
+
+def warehouse_in_use(path: Path) -> str | None:
+    """A one-line message when another process holds the warehouse file, else None."""
+    if not path.exists():
+        return None
+    try:
+        duckdb.connect(str(path)).close()
+    except duckdb.IOException as error:
+        holder = re.search(r"\(PID (\d+)\)", str(error))
+        who = f"process {holder.group(1)}" if holder else "another process"
+        return (
+            f"Warehouse '{path}' is in use by {who}: wait for that run to finish, "
+            "or set SEGMENTS_DUCKDB_PATH to another file."
+        )
+    return None
 
 
 @app.command()
@@ -94,20 +130,34 @@ def run(
     """dbt build (every model and test), then the HTML report, with progress."""
     paths = user_paths()
     typer.echo(f"Raw data:  {paths.raw_dir}\nWarehouse: {paths.duckdb_path}")
-    started = time.perf_counter()
+    busy = warehouse_in_use(paths.duckdb_path)
+    if busy:
+        fail(busy, BAD_INPUT)
+    started, started_at = time.perf_counter(), time.time()
+    passed_tests = 0
 
     def show(line: str) -> None:
+        nonlocal passed_tests
         match = PROGRESS.search(line)
-        if match and match.group(3) != "SKIP":
-            done, total, status, what = match.groups()
+        if not match:
+            return
+        done, total, status, what = match.groups()
+        if status == "PASS":
+            passed_tests += 1
+        elif status != "SKIP":
             typer.echo(f"[{int(done):>3}/{total}] {status:<5} {what}")
 
     code, lines = run_dbt(["build"], paths, show)
     if code != 0:
-        errors = build_errors(lines) or lines[-15:]
-        fail("dbt build failed:\n  " + "\n  ".join(errors), BUILD_FAILED)
+        errors = build_errors(lines, paths.root / "target" / "run_results.json", started_at)
+        if any(READ_ERROR.search(error) for error in errors):
+            errors = diagnose(paths.raw_dir, paths.root) or errors
+        nodes_failed = any(error.startswith(("model ", "data test ")) for error in errors)
+        fail("\n       ".join(errors), BUILD_FAILED if nodes_failed else BAD_INPUT)
     seconds = time.perf_counter() - started
-    typer.echo(f"dbt build finished in {seconds:.1f}s.")
+    typer.echo(
+        f"dbt build finished in {seconds:.1f}s: every model built, {passed_tests} data tests passed."
+    )
     if report:
         render(paths, seconds)
 

@@ -38,6 +38,9 @@ checked as (
         city,
         country,
         stated_spending_score,
+        {% for column in extra_customer_columns() %}
+        {{ column }},
+        {% endfor %}
         raw_values,
 
         case

@@ -56,6 +56,9 @@ joined as (
         behaviour.first_order_at,
         behaviour.last_order_at,
         customers.stated_spending_score,
+        {% for column in extra_customer_columns() %}
+        customers.{{ column }},
+        {% endfor %}
 
         ----------  booleans
         coalesce(behaviour.frequency, 0) > 0 as has_completed_orders

@@ -23,6 +23,9 @@ renamed as (
         {{ parse_number('annual_income') }} as annual_income,
         {{ parse_number('age', 'integer') }} as stated_age,
         {{ parse_number('spending_score', 'double') }} as stated_spending_score,
+        {% for column in extra_customer_columns() %}
+        {{ parse_number(column, 'double') }} as {{ column }},
+        {% endfor %}
 
         ----------  dates
         {{ parse_date('birth_date') }} as birth_date,

@@ -1,0 +1,140 @@
+"""Bad input gets one clear line naming the file, the column and the fix, a non-zero
+exit code, and never a Python traceback."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from customer_segments.generate import generate
+
+pytestmark = pytest.mark.integration
+
+CLI = str(Path(sys.executable).with_name("customer-segments"))
+CUSTOMERS = "customer_id,email,gender,birth_date,annual_income,city,country,signup_date\n"
+
+
+def cli(raw_dir: Path, folder: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {
+        **os.environ,
+        "SEGMENTS_RAW_DIR": str(raw_dir),
+        "SEGMENTS_DUCKDB_PATH": str(folder / "warehouse.duckdb"),
+        "SEGMENTS_REPORT_PATH": str(folder / "report.html"),
+    }
+    return subprocess.run([CLI, *args], env=env, capture_output=True, text=True, timeout=600)
+
+
+def error_line(result: subprocess.CompletedProcess) -> str:
+    assert "Traceback" not in result.stdout + result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def raw_folder(tmp_path: Path, files: dict[str, bytes | str]) -> Path:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for name, content in files.items():
+        mode = "wb" if isinstance(content, bytes) else "w"
+        with open(raw / name, mode) as handle:
+            handle.write(content)
+    return raw
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        ({}, "Raw folder '{raw}' does not exist or is empty: set SEGMENTS_RAW_DIR"),
+        ({"orders.csv": "order_id\n"}, "No customers.csv or customers.parquet in raw folder"),
+        (
+            {"customers.csv": "id,email\nC1,a@b.c\n"},
+            "Raw file '{raw}/customers.csv' has no column 'customer_id' for "
+            "customers.customer_id: map it with var raw_tables.customers.columns.customer_id "
+            "(the file has: id, email).",
+        ),
+        ({"customers.csv": CUSTOMERS}, "Raw file '{raw}/customers.csv' has no rows"),
+        (
+            {"customers.xlsx": b"PK\x03\x04"},
+            "Raw file '{raw}/customers.xlsx' is neither CSV nor Parquet",
+        ),
+        (
+            {"customers.csv": "customer_id,city\nC1,M\xfcnchen\n".encode("latin-1")},
+            "Raw file '{raw}/customers.csv' is not UTF-8 text: set var "
+            "raw_tables.customers.csv.encoding",
+        ),
+        (
+            {"customers.parquet": b"not a parquet file"},
+            "Raw file '{raw}/customers.parquet' is not a valid Parquet file",
+        ),
+    ],
+    ids=["no-folder", "no-customers", "missing-column", "empty", "xlsx", "encoding", "parquet"],
+)
+def test_unusable_raw_input_is_one_clear_line(tmp_path: Path, files: dict, expected: str) -> None:
+    raw = raw_folder(tmp_path, files) if files else tmp_path / "missing"
+    result = cli(raw, tmp_path, "run")
+    assert result.returncode == 2
+    assert expected.format(raw=raw) in error_line(result)
+
+
+def test_fewer_customers_than_the_smallest_k(tmp_path: Path) -> None:
+    raw = raw_folder(tmp_path, {"customers.csv": CUSTOMERS + "C1,,,,10,,,\nC2,,,,20,,,\n"})
+    result = cli(raw, tmp_path, "run")
+    assert result.returncode == 1
+    assert error_line(result) == (
+        "error: model segment_k_selection: Only 2 usable customers: at least 3 are needed "
+        "for the smallest k (lower segments.k_min or add customers)."
+    )
+
+
+def test_a_second_run_on_a_busy_warehouse_is_refused(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    generate(300, raw, seed=1)
+    holder = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    holder.execute("create table kept as select 42 as answer")
+    try:
+        result = cli(raw, tmp_path, "run")
+    finally:
+        holder.close()
+    assert result.returncode == 2
+    assert "is in use by process" in error_line(result)
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as connection:
+        assert connection.sql("select answer from kept").fetchall() == [(42,)]
+
+
+def test_a_killed_run_leaves_nothing_half_written(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    generate(2_000, raw, seed=2)
+    first = cli(raw, tmp_path, "run")
+    assert first.returncode == 0, first.stderr
+    report = (tmp_path / "report.html").read_bytes()
+    env = {
+        **os.environ,
+        "SEGMENTS_RAW_DIR": str(raw),
+        "SEGMENTS_DUCKDB_PATH": str(tmp_path / "warehouse.duckdb"),
+        "SEGMENTS_REPORT_PATH": str(tmp_path / "report.html"),
+    }
+    second = subprocess.Popen(
+        [CLI, "run"], env=env, stdout=subprocess.PIPE, text=True, start_new_session=True
+    )
+    assert second.stdout is not None
+    for line in second.stdout:  # kill it in the middle of the dbt build
+        if "customer_features" in line:
+            break
+    time.sleep(1.0)
+    os.killpg(second.pid, signal.SIGKILL)
+    second.wait()
+    assert (tmp_path / "report.html").read_bytes() == report, "the old report is untouched"
+    third = cli(raw, tmp_path, "run")
+    assert third.returncode == 0, third.stderr
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as connection:
+        features = connection.sql("select count(*) from marts.customer_features").fetchone()
+        segments = connection.sql("select count(*) from marts.customer_segments").fetchone()
+    assert features == segments
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(("report.html.", ".report"))]
