@@ -123,6 +123,17 @@ def warehouse_in_use(path: Path) -> str | None:
     return None
 
 
+def fit_warnings(path: Path) -> list[str]:
+    """What the user should know about the fit: features left out of it."""
+    with duckdb.connect(str(path), read_only=True) as connection:
+        dropped = connection.execute(
+            "select any_value(dropped_features) from marts.segment_k_selection"
+        ).fetchone()
+    if dropped and dropped[0]:
+        return [f"features left out of the fit: {dropped[0]} (see segments.features)"]
+    return []
+
+
 @app.command()
 def run(
     report: bool = typer.Option(True, help="Render the report after the build."),
@@ -154,6 +165,8 @@ def run(
             errors = diagnose(paths.raw_dir, paths.root) or errors
         nodes_failed = any(error.startswith(("model ", "data test ")) for error in errors)
         fail("\n       ".join(errors), BUILD_FAILED if nodes_failed else BAD_INPUT)
+    for warning in fit_warnings(paths.duckdb_path):
+        typer.secho(f"warning: {warning}", err=True, fg=typer.colors.YELLOW)
     seconds = time.perf_counter() - started
     typer.echo(
         f"dbt build finished in {seconds:.1f}s: every model built, {passed_tests} data tests passed."

@@ -1,6 +1,6 @@
 {#- Each run's assignment of every customer, appended: movement between segments
     from one run to the next is a SQL query (see analyses/segment_migration.sql). -#}
-{{ config(materialized='incremental') }}
+{{ config(materialized='incremental', on_schema_change='fail') }}
 
 with
 
