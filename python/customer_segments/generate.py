@@ -17,7 +17,9 @@ is present even for small runs (n_customers=1000).
 """
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -45,8 +47,9 @@ CUSTOMER_COLUMNS = (
 )
 ORDER_COLUMNS = ("order_id", "customer_id", "order_date", "status", "channel")
 ORDER_ITEM_COLUMNS = ("order_id", "line_number", "product_id", "category", "quantity", "unit_price")
+TRUTH_COLUMNS = ("customer_id", "persona")
 
-_FORMATS = {"csv": "csv", "parquet": "parquet"}
+_FORMATS = ("csv", "parquet")
 
 Columns = dict[str, pa.Array]
 
@@ -136,12 +139,20 @@ _PERSONAS = (
 PERSONAS: tuple[str, ...] = tuple(p.name for p in _PERSONAS)
 
 _STATUSES = ("completed", "cancelled", "returned")
+_STATUS_SPELLINGS = (  # messy spellings per status that still mean the same
+    ("Completed", " COMPLETED ", "completed "),
+    ("Cancelled", "CANCELLED"),
+    ("RETURNED", "Returned"),
+)
+_STATUS_TEXT = _STATUSES + tuple(s for spellings in _STATUS_SPELLINGS for s in spellings)
 _STATUS_RATES = (0.08, 0.05)  # cancelled, returned: share of all orders
 _CHANNELS = ("web", "app", "store")
 _GENDERS = ("female", "male", "other")
 _GENDER_P = (0.49, 0.49, 0.02)
 _LINES_P = (0.65, 0.22, 0.08, 0.03, 0.02)  # 1..5 lines per order
 _QUANTITY_P = (0.75, 0.16, 0.06, 0.03)  # 1..4 units per line
+_QUANTITY_TEXT = ("1", "2", "3", "4", "-1", "-2", "-3", "-4")
+_UNREADABLE_PRICES = ("n/a", "unknown")
 
 # category: (cheapest, dearest) list price
 _CATEGORIES = {
@@ -204,18 +215,44 @@ _CITIES = (
 _DIRT_MIN = 3
 
 
+_PRICE_STEPS = 400  # steps per unit of log price in the catalogue's price lookup
+_CATEGORY_NAMES = tuple(_CATEGORIES)
+_PARQUET_DICTIONARY = (  # low-cardinality columns; ids and e-mails are stored plain
+    "gender",
+    "birth_date",
+    "city",
+    "country",
+    "signup_date",
+    "status",
+    "channel",
+    "line_number",
+    "product_id",
+    "category",
+    "quantity",
+    "unit_price",
+)
+
+
 @dataclass(frozen=True)
 class _Catalogue:
-    product_id: pa.Array  # sorted by price
-    category: pa.Array
-    price: pa.Array  # "19.99"
-    cents: np.ndarray  # int64, ascending
+    number: np.ndarray  # product number, products in ascending price order
+    category: np.ndarray  # index into _CATEGORY_NAMES
+    cents: np.ndarray  # list price, ascending
+    price: pa.Array  # list price as text: 19.99
+    grid: np.ndarray  # cheapest product at or above each step of log price
+    log_floor: float
+
+    def nearest(self, cents: np.ndarray) -> np.ndarray:
+        """The cheapest product costing at least `cents` (within a quarter percent)."""
+        log_cents = np.log(np.maximum(cents, np.float32(1))) - np.float32(self.log_floor)
+        step = (log_cents * np.float32(_PRICE_STEPS)).astype(np.int32)
+        return self.grid[step.clip(0, len(self.grid) - 1)]
 
 
 @dataclass(frozen=True)
 class _People:
-    persona: np.ndarray  # int8, base customers first, then ghost customers (orders only)
-    birth_day: np.ndarray  # int64 day offset from WINDOW_START
+    persona: np.ndarray  # int8; base customers first, then ghost customers (orders only)
+    birth_day: np.ndarray  # day offset from WINDOW_START
     income_cents: np.ndarray
     gender: np.ndarray
     first_name: np.ndarray  # index into female + male names
@@ -226,7 +263,7 @@ class _People:
 
 @dataclass(frozen=True)
 class _Orders:
-    customer: np.ndarray  # index into _People, sorted by order time
+    customer: np.ndarray  # index into _People; orders in time order, order number = index + 1
     second: np.ndarray  # seconds since WINDOW_START
     status: np.ndarray
     channel: np.ndarray
@@ -240,6 +277,31 @@ class _Items:
     line_number: np.ndarray
     product: np.ndarray  # index into _Catalogue
     quantity: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Which clean row every written row shows; added rows are copies placed at random."""
+
+    clean_rows: int
+    rows: np.ndarray  # for every written row, the clean row it copies
+    added: tuple[np.ndarray, ...]  # written positions of each kind of added row
+
+
+@dataclass(frozen=True)
+class _Widths:
+    customer: int  # digits in a customer id
+    order: int  # digits in an order id
+
+
+@dataclass(frozen=True)
+class _World:
+    catalogue: _Catalogue
+    people: _People
+    orders: _Orders
+    items: _Items
+    signup: np.ndarray  # signup day of every base customer
+    widths: _Widths
 
 
 def default_truth_path(out_dir: Path) -> Path:
@@ -256,54 +318,86 @@ def generate(
     truth_path: Path | None = None,
     dirt: bool = True,
 ) -> GenerateSummary:
-    """Write customers, orders and order_items for `n_customers` customers, plus the truth file."""
+    """Write customers, orders and order_items for `n_customers` customers, plus the truth file.
+
+    The same arguments always give byte-identical files. `fmt` is "csv" or "parquet"; the truth
+    file (customer_id, persona) is always CSV and goes to `default_truth_path(out_dir)` unless
+    `truth_path` says otherwise. `dirt=False` writes clean data only.
+    """
+    out_dir = Path(out_dir)
+    truth_path = default_truth_path(out_dir) if truth_path is None else Path(truth_path)
+    _check_arguments(n_customers, out_dir, fmt, truth_path)
+    rng = np.random.default_rng(seed)
+    world = _simulate(rng, n_customers, dirt)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    truth_path.parent.mkdir(parents=True, exist_ok=True)
+    rows = _write_tables(rng, world, out_dir, fmt, truth_path, dirt)
+    return GenerateSummary(
+        customers=rows["customers"],
+        orders=rows["orders"],
+        order_items=rows["order_items"],
+        out_dir=out_dir,
+        truth_path=truth_path,
+    )
+
+
+def _check_arguments(n_customers: int, out_dir: Path, fmt: str, truth_path: Path) -> None:
     if fmt not in _FORMATS:
         raise ValueError(f"Unknown format {fmt!r}: use one of {', '.join(_FORMATS)}.")
     if n_customers < 1:
         raise ValueError(f"n_customers must be at least 1, got {n_customers}.")
-    out_dir = Path(out_dir)
-    truth_path = default_truth_path(out_dir) if truth_path is None else Path(truth_path)
-    if truth_path.resolve().parent == out_dir.resolve():
+    if out_dir.resolve() in truth_path.resolve().parents:
         raise ValueError(f"Truth file {truth_path} must not be inside the raw folder {out_dir}.")
 
-    rng = np.random.default_rng(seed)
+
+def _simulate(rng: np.random.Generator, n_customers: int, dirt: bool) -> _World:
+    """All clean data as numbers; ghost customers (dirt only) have orders but no customer row."""
     n_ghosts = _dirt_count(0.002, n_customers, 2) if dirt else 0
     catalogue = _make_catalogue(rng)
     people = _make_people(rng, n_customers, n_ghosts)
     orders = _make_orders(rng, people)
     items = _make_items(rng, orders, people, catalogue)
-
-    width_c = max(7, len(str(n_customers + n_ghosts)))
-    width_o = max(8, len(str(len(orders.customer) + 2 * n_customers)))
-    customer_ids = _ids("C", np.arange(1, n_customers + n_ghosts + 1), width_c)
-    order_ids = _ids("O", np.arange(1, len(orders.customer) + 1), width_o)
-
-    customers = _customer_columns(people, orders, customer_ids, n_customers, rng)
-    order_cols = _order_columns(orders, customer_ids, order_ids)
-    item_cols = _item_columns(items, catalogue, order_ids)
-    truth = {
-        "customer_id": customer_ids.slice(0, n_customers),
-        "persona": pa.array(PERSONAS).take(pa.array(people.persona[:n_customers])),
-    }
-    if dirt:
-        customers = _dirty_customers(rng, customers, people)
-        order_cols = _dirty_orders(rng, order_cols, orders)
-        item_cols = _dirty_items(rng, item_cols, len(orders.customer), width_o)
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    truth_path.parent.mkdir(parents=True, exist_ok=True)
-    ext = _FORMATS[fmt]
-    _write(customers, CUSTOMER_COLUMNS, out_dir / f"customers.{ext}", fmt)
-    _write(order_cols, ORDER_COLUMNS, out_dir / f"orders.{ext}", fmt)
-    _write(item_cols, ORDER_ITEM_COLUMNS, out_dir / f"order_items.{ext}", fmt)
-    _write(truth, ("customer_id", "persona"), truth_path, "csv")
-    return GenerateSummary(
-        customers=len(customers["customer_id"]),
-        orders=len(order_cols["order_id"]),
-        order_items=len(item_cols["order_id"]),
-        out_dir=out_dir,
-        truth_path=truth_path,
+    signup = orders.first_day[:n_customers] - rng.integers(1, 700, n_customers)
+    widths = _Widths(
+        customer=max(7, len(str(n_customers + n_ghosts))),
+        order=max(8, len(str(4 * len(orders.customer)))),
     )
+    return _World(catalogue, people, orders, items, signup, widths)
+
+
+def _write_tables(
+    rng: np.random.Generator,
+    world: _World,
+    out_dir: Path,
+    fmt: str,
+    truth_path: Path,
+    dirt: bool,
+) -> dict[str, int]:
+    """Build each table and write it in the background while the next one is built."""
+    builders = (
+        ("customers", CUSTOMER_COLUMNS, _customers_table),
+        ("orders", ORDER_COLUMNS, _orders_table),
+        ("order_items", ORDER_ITEM_COLUMNS, _items_table),
+    )
+    rows = {}
+    with ThreadPoolExecutor(max_workers=3) as writer:
+        truth = _truth_table(world)
+        writes = [writer.submit(_write, truth, TRUTH_COLUMNS, truth_path, "csv")]
+        for name, columns, build in builders:
+            table = build(rng, world, dirt)
+            rows[name] = len(table[columns[0]])
+            writes.append(writer.submit(_write, table, columns, out_dir / f"{name}.{fmt}", fmt))
+        for write in writes:
+            write.result()
+    return rows
+
+
+def _truth_table(world: _World) -> Columns:
+    n = len(world.signup)
+    return {
+        "customer_id": _text(n, "C", (np.arange(1, n + 1), world.widths.customer)),
+        "persona": _pick_strings(PERSONAS, world.people.persona[:n]),
+    }
 
 
 # --------------------------------------------------------------------------- clean data
@@ -325,6 +419,16 @@ def _param(name: str, persona: np.ndarray, index: int | None = None) -> np.ndarr
     return table[persona]
 
 
+def _categorical(rng: np.random.Generator, p: Sequence[float], size: int) -> np.ndarray:
+    """Draws from a small discrete distribution (probabilities to 1/1024) via a lookup table."""
+    return _lookup_table(p)[rng.integers(0, 1024, size, dtype=np.int16)]
+
+
+def _lookup_table(p: Sequence[float]) -> np.ndarray:
+    edges = np.round(np.cumsum(p) / np.sum(p) * 1024).astype(np.int64)
+    return np.repeat(np.arange(len(p), dtype=np.int8), np.diff(edges, prepend=0))
+
+
 def _make_people(rng: np.random.Generator, n: int, n_ghosts: int) -> _People:
     persona = np.repeat(np.arange(len(_PERSONAS), dtype=np.int8), _persona_counts(n))
     persona = rng.permutation(persona)
@@ -336,12 +440,11 @@ def _make_people(rng: np.random.Generator, n: int, n_ghosts: int) -> _People:
     birth_day = WINDOW_DAYS - np.round(age * 365.25).astype(np.int64)
     income = rng.normal(_param("income", persona, 0), _param("income", persona, 1))
     income_cents = np.round(income.clip(9_000, None), -2).astype(np.int64) * 100
-    gender = rng.choice(len(_GENDERS), size=total, p=_GENDER_P).astype(np.int8)
+    gender = _categorical(rng, _GENDER_P, total)
     first_name = _first_names(rng.integers(0, len(_FEMALE_NAMES) + len(_MALE_NAMES), total), gender)
     last_name = rng.integers(0, len(_LAST_NAMES), total)
     domain = rng.integers(0, len(_EMAIL_DOMAINS), total)
-    city_p = np.array([c[2] for c in _CITIES])
-    city = rng.choice(len(_CITIES), size=total, p=city_p / city_p.sum())
+    city = _categorical(rng, [c[2] for c in _CITIES], total)
     return _People(persona, birth_day, income_cents, gender, first_name, last_name, domain, city)
 
 
@@ -360,83 +463,197 @@ def _make_orders(rng: np.random.Generator, people: _People) -> _Orders:
     offsets = np.concatenate([[0], np.cumsum(per_customer)[:-1]])
 
     rec_lo, rec_hi = _param("recency", persona, 0), _param("recency", persona, 1)
-    recency = np.floor(np.expm1(rng.uniform(np.log1p(rec_lo), np.log1p(rec_hi + 1)))).astype(int)
-    last_day = WINDOW_DAYS - np.minimum(recency, WINDOW_DAYS)
+    recency = np.floor(np.expm1(rng.uniform(np.log1p(rec_lo), np.log1p(rec_hi + 1))))
+    last_day = WINDOW_DAYS - np.minimum(recency.astype(np.int64), WINDOW_DAYS)
     earliest = np.maximum(last_day - _param("history_days", persona).astype(np.int64), 0)
 
-    customer = np.repeat(np.arange(n, dtype=np.int64), per_customer)
+    customer = np.repeat(np.arange(n, dtype=np.int32), per_customer)
     pinned = np.zeros(len(customer), dtype=bool)
     pinned[offsets + per_customer - 1] = True
-    span = (last_day - earliest + 1)[customer]
-    day = earliest[customer] + np.floor(rng.random(len(customer)) * span).astype(np.int64)
-    day = np.where(pinned, last_day[customer], day)
-    second = day * _SECONDS_PER_DAY + rng.integers(7 * 3600, 23 * 3600, len(customer))
+    span = (last_day - earliest + 1).astype(np.int32)[customer]
+    offset = (rng.random(len(customer), dtype=np.float32) * span).astype(np.int32)
+    day = earliest.astype(np.int32)[customer] + np.minimum(offset, span - 1)
+    day[pinned] = last_day[customer[pinned]]
+    clock = rng.integers(7 * 3600, 23 * 3600, len(customer), dtype=np.int32)
+    second = day * np.int32(_SECONDS_PER_DAY) + clock  # below 2**31 within the window
 
     status = _draw_status(rng, pinned)
-    cum = np.cumsum(np.array([p.channels for p in _PERSONAS]), axis=1)
-    channel = (rng.random(len(customer))[:, None] > cum[persona[customer]]).sum(axis=1)
-    channel = np.minimum(channel, len(_CHANNELS) - 1).astype(np.int8)
+    channels = np.stack([_lookup_table(p.channels) for p in _PERSONAS])
+    channel = channels[persona[customer], rng.integers(0, 1024, len(customer), dtype=np.int16)]
 
     first_day = np.minimum.reduceat(day, offsets)
-    order = np.argsort(second, kind="stable")
+    order = _time_order(second)
     return _Orders(
         customer[order], second[order], status[order], channel[order], pinned[order], first_day
     )
+
+
+def _time_order(second: np.ndarray) -> np.ndarray:
+    """Stable argsort by time; the keys are made unique so any sort algorithm gives one answer."""
+    bits = max(1, (len(second) - 1).bit_length())
+    key = np.sort((second.astype(np.int64) << bits) | np.arange(len(second), dtype=np.int64))
+    return key & ((1 << bits) - 1)
 
 
 def _draw_status(rng: np.random.Generator, pinned: np.ndarray) -> np.ndarray:
     """Cancelled / returned at the overall target rates, but never the customer's last order."""
     scale = len(pinned) / max(int((~pinned).sum()), 1)
     cancel, returned = (rate * scale for rate in _STATUS_RATES)
-    u = rng.random(len(pinned))
-    status = np.where(u < cancel, 1, np.where(u < cancel + returned, 2, 0)).astype(np.int8)
+    u = rng.random(len(pinned), dtype=np.float32)
+    # 1 below `cancel`, 2 between `cancel` and `cancel + returned`, else 0
+    status = (u < cancel + returned).astype(np.int8) * 2 - (u < cancel).astype(np.int8)
     status[pinned] = 0
     return status
 
 
 def _make_catalogue(rng: np.random.Generator) -> _Catalogue:
-    names = list(_CATEGORIES)
-    category = np.repeat(np.arange(len(names)), _PRODUCTS_PER_CATEGORY)
-    lo = np.log(np.array([v[0] for v in _CATEGORIES.values()], dtype=np.float64))[category]
-    hi = np.log(np.array([v[1] for v in _CATEGORIES.values()], dtype=np.float64))[category]
-    dollars = np.floor(np.exp(rng.uniform(lo, hi))).astype(np.int64)
-    cents = np.where(dollars < 1, 99, dollars * 100 - 1)  # charm prices: 19.99
+    category = np.repeat(np.arange(len(_CATEGORY_NAMES)), _PRODUCTS_PER_CATEGORY)
+    bounds = np.log(np.array(list(_CATEGORIES.values()), dtype=np.float64))[category]
+    dollars = np.floor(np.exp(rng.uniform(bounds[:, 0], bounds[:, 1]))).astype(np.int64)
+    cents = dollars * 100 - 1  # charm prices: 19.99
     number = rng.permutation(len(cents)) + 1
     order = np.argsort(cents, kind="stable")
     cents, category, number = cents[order], category[order], number[order]
-    return _Catalogue(
-        product_id=_ids("P", number, 5),
-        category=pa.array(names).take(pa.array(category)),
-        price=_money(cents),
-        cents=cents,
-    )
+    log_floor = float(np.log(cents[0]))
+    steps = np.arange(int((np.log(cents[-1]) - log_floor) * _PRICE_STEPS) + 1)
+    grid = np.searchsorted(cents, np.exp(log_floor + steps / _PRICE_STEPS) - 1e-6)
+    return _Catalogue(number, category, cents, _money(cents), grid, log_floor)
 
 
 def _make_items(
     rng: np.random.Generator, orders: _Orders, people: _People, catalogue: _Catalogue
 ) -> _Items:
     n_orders = len(orders.customer)
-    lines = rng.choice(len(_LINES_P), size=n_orders, p=_LINES_P) + 1
-    order = np.repeat(np.arange(n_orders, dtype=np.int64), lines)
-    starts = np.concatenate([[0], np.cumsum(lines)[:-1]])
-    line_number = np.arange(len(order)) - starts[order] + 1
+    lines = _categorical(rng, _LINES_P, n_orders) + 1
+    order = np.repeat(np.arange(n_orders, dtype=np.int32), lines)
+    starts = np.concatenate([[0], np.cumsum(lines, dtype=np.int32)[:-1]])
+    line_number = np.arange(1, len(order) + 1, dtype=np.int32) - starts[order]
 
-    median = _param("basket", people.persona[orders.customer])
-    basket = median * np.exp(rng.normal(0.0, 0.35, n_orders))
-    weight = rng.exponential(1.0, len(order))
-    share = weight / np.add.reduceat(weight, starts)[order]
-    quantity = rng.choice(len(_QUANTITY_P), size=len(order), p=_QUANTITY_P) + 1
-    target_cents = basket[order] * share / quantity * 100
-    product = np.searchsorted(catalogue.cents, target_cents).clip(0, len(catalogue.cents) - 1)
+    median = _param("basket", people.persona[orders.customer]).astype(np.float32)
+    spread = np.exp(rng.standard_normal(n_orders, dtype=np.float32) * np.float32(0.35))
+    per_line = median * spread / lines  # each line's expected share of the basket
+    weight = rng.random(len(order), dtype=np.float32) + np.float32(0.5)  # 0.5 .. 1.5, mean 1
+    quantity = _categorical(rng, _QUANTITY_P, len(order)) + 1
+    target_cents = per_line[order] * weight / quantity * np.float32(100)
+    # a product priced near the target, picked among a few neighbours so baskets vary
+    nearest = catalogue.nearest(target_cents) + rng.integers(-4, 5, len(order))
+    product = nearest.clip(0, len(catalogue.cents) - 1)
     return _Items(order, line_number, product, quantity)
 
 
-# --------------------------------------------------------------------------- string columns
+# --------------------------------------------------------------------------- text columns
 
 
-def _ids(prefix: str, numbers: np.ndarray, width: int) -> pa.Array:
-    digits = pc.utf8_lpad(pa.array(numbers).cast(pa.string()), width=width, padding="0")
-    return pc.binary_join_element_wise(prefix, digits, "")
+@dataclass(frozen=True)
+class _Lookup:
+    """Text part taken from a table of equal-width byte strings: row `index` of `table`."""
+
+    index: np.ndarray
+    table: np.ndarray  # (rows, width) uint8
+
+
+_Part = str | tuple[np.ndarray, int] | _Lookup  # constant, (number, zero-padded digits), lookup
+
+
+def _text(n: int, *parts: _Part) -> pa.Array:
+    """`n` equal-width ASCII strings built side by side from parts, without a per-row loop."""
+    widths = [_part_width(part) for part in parts]
+    chars = np.empty((n, sum(widths)), dtype=np.uint8)
+    column = 0
+    for part, width in zip(parts, widths, strict=True):
+        block = chars[:, column : column + width]
+        if isinstance(part, str):
+            block[:] = np.frombuffer(part.encode(), dtype=np.uint8)
+        elif isinstance(part, _Lookup):
+            block[:] = _gather_rows(part.table, part.index)
+        else:
+            block[:] = _digit_chars(part[0], width)
+        column += width
+    return _strings(chars)
+
+
+def _part_width(part: _Part) -> int:
+    if isinstance(part, str):
+        return len(part)
+    return part.table.shape[1] if isinstance(part, _Lookup) else part[1]
+
+
+def _gather_rows(table: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """table[index] for a (rows, width) uint8 table, moving whole rows at once."""
+    width = table.shape[1]
+    rows = np.ascontiguousarray(table).view(f"V{width}").ravel()
+    return rows[index].view(np.uint8).reshape(len(index), width)
+
+
+@cache
+def _four_digits() -> np.ndarray:
+    """0000 .. 9999 as a (10000, 4) uint8 table."""
+    chars = np.empty((10_000, 4), dtype=np.uint8)
+    values = np.arange(10_000)
+    for position, power in enumerate((1000, 100, 10, 1)):
+        chars[:, position] = values // power % 10 + 48
+    return chars
+
+
+def _digit_chars(values: np.ndarray, width: int) -> np.ndarray:
+    """Non-negative `values` zero-padded to `width` digits, as an (n, width) uint8 view.
+
+    Four digits at a time: each group of four is one lookup of a 4-byte word.
+    """
+    groups = -(-width // 4)
+    chars = np.empty((len(values), 4 * groups), dtype=np.uint8)
+    words = chars.view(np.uint32)  # (n, groups)
+    table = _four_digits().view(np.uint32).ravel()
+    small = len(values) == 0 or int(values.max()) < 2**31
+    rest = values.astype(np.int32 if small else np.int64)
+    for group in range(groups - 1, -1, -1):
+        quotient = rest // 10_000
+        words[:, group] = table[rest - quotient * 10_000]
+        rest = quotient
+    return chars[:, 4 * groups - width :]
+
+
+def _strings(chars: np.ndarray) -> pa.Array:
+    """A string array over the rows of a C-contiguous (n, width) uint8 matrix, without copying."""
+    n, width = chars.shape
+    large = n * width >= 2**31
+    offsets = np.arange(n + 1, dtype=np.int64 if large else np.int32) * width
+    kind = pa.large_string() if large else pa.string()
+    buffers = [None, pa.py_buffer(offsets), pa.py_buffer(chars)]
+    return pa.Array.from_buffers(kind, n, buffers)
+
+
+def _table_of(strings: np.ndarray, width: int) -> np.ndarray:
+    return strings.astype(f"S{width}").view(np.uint8).reshape(-1, width)
+
+
+def _date_table(first: int, last: int) -> np.ndarray:
+    """YYYY-MM-DD for every day offset in first..last."""
+    days = WINDOW_START + np.arange(first, last + 1).astype("timedelta64[D]")
+    return _table_of(np.datetime_as_string(days, unit="D"), 10)
+
+
+@cache
+def _clock_table() -> np.ndarray:
+    """HH:MM:SS for every second of a day."""
+    stamps = np.datetime_as_string(np.arange(_SECONDS_PER_DAY).astype("datetime64[s]"))
+    return _table_of(stamps, 19)[:, 11:]
+
+
+def _dates(day: np.ndarray) -> pa.Array:
+    if len(day) == 0:
+        return pa.array([], pa.string())
+    first = int(day.min())
+    return _text(len(day), _Lookup(day - first, _date_table(first, int(day.max()))))
+
+
+def _timestamps(second: np.ndarray) -> pa.Array:
+    if len(second) == 0:
+        return pa.array([], pa.string())
+    day, clock = np.divmod(second, _SECONDS_PER_DAY)
+    first = int(day.min())
+    dates = _Lookup(day - first, _date_table(first, int(day.max())))
+    return _text(len(second), dates, " ", _Lookup(clock, _clock_table()))
 
 
 def _money(cents: np.ndarray) -> pa.Array:
@@ -450,93 +667,204 @@ def _currency(cents: np.ndarray) -> pa.Array:
     """Non-negative cents below a billion as a currency string: $54,000.00."""
     units = cents // 100
     millions, thousands, ones = units // 1_000_000, units // 1_000 % 1_000, units % 1_000
-    parts = [
-        pa.array(millions).cast(pa.string()),
-        pc.utf8_lpad(pa.array(thousands).cast(pa.string()), width=3, padding="0"),
-        pc.utf8_lpad(pa.array(ones).cast(pa.string()), width=3, padding="0"),
-    ]
-    grouped = pc.binary_join_element_wise(*parts, ",")
+    plain = [pa.array(part).cast(pa.string()) for part in (millions, thousands, ones)]
+    padded = [pc.utf8_lpad(part, width=3, padding="0") for part in plain[1:]]
+    grouped = pc.binary_join_element_wise(plain[0], *padded, ",")
     grouped = pc.if_else(
-        pa.array(units < 1_000_000),
-        pc.binary_join_element_wise(pa.array(thousands).cast(pa.string()), parts[2], ","),
-        grouped,
+        pa.array(units < 1_000_000), pc.binary_join_element_wise(plain[1], padded[1], ","), grouped
     )
-    grouped = pc.if_else(pa.array(units < 1_000), pa.array(ones).cast(pa.string()), grouped)
+    grouped = pc.if_else(pa.array(units < 1_000), plain[2], grouped)
     fraction = pc.utf8_lpad(pa.array(cents % 100).cast(pa.string()), width=2, padding="0")
     return pc.binary_join_element_wise("$", pc.binary_join_element_wise(grouped, fraction, "."), "")
 
 
-def _dates(day: np.ndarray) -> pa.Array:
-    return pa.array(WINDOW_START + day.astype("timedelta64[D]")).cast(pa.string())
-
-
-def _timestamps(second: np.ndarray) -> pa.Array:
-    start = WINDOW_START.astype("datetime64[s]")
-    return pa.array(start + second.astype("timedelta64[s]")).cast(pa.string())
-
-
 def _pick_strings(options: Sequence[str], index: np.ndarray) -> pa.Array:
-    return pa.array(list(options)).take(pa.array(index))
+    return pa.array(list(options), pa.string()).take(pa.array(index))
 
 
 def _emails(people: _People, rows: np.ndarray, domain_shift: int = 0) -> pa.Array:
-    first = _pick_strings([n.lower() for n in (*_FEMALE_NAMES, *_MALE_NAMES)], people.first_name)
-    last = _pick_strings(_LAST_NAMES, people.last_name)
-    domain = (people.domain + domain_shift) % len(_EMAIL_DOMAINS)
-    local = pc.binary_join_element_wise(
-        first.take(pa.array(rows)),
-        pc.binary_join_element_wise(
-            last.take(pa.array(rows)), pa.array(rows + 1).cast(pa.string()), ""
-        ),
-        "." if domain_shift == 0 else "_",
+    """first.last123@example.com; with a domain shift a re-registered variant: first_last123@..."""
+    first = _pick_strings((*_FEMALE_NAMES, *_MALE_NAMES), people.first_name[rows])
+    last = _pick_strings(_LAST_NAMES, people.last_name[rows])
+    number = pa.array(rows + 1).cast(pa.string())
+    domain = _pick_strings(
+        _EMAIL_DOMAINS, (people.domain[rows] + domain_shift) % len(_EMAIL_DOMAINS)
     )
-    return pc.binary_join_element_wise(local, _pick_strings(_EMAIL_DOMAINS, domain[rows]), "@")
+    local = pc.binary_join_element_wise(first, last, "." if domain_shift == 0 else "_")
+    return pc.binary_join_element_wise(pc.binary_join_element_wise(local, number, ""), domain, "@")
 
 
 def _customer_columns(
-    people: _People,
-    orders: _Orders,
-    customer_ids: pa.Array,
-    n: int,
-    rng: np.random.Generator,
+    people: _People, signup: np.ndarray, rows: np.ndarray, widths: _Widths
 ) -> Columns:
-    rows = np.arange(n)
-    signup = orders.first_day[:n] - rng.integers(1, 700, n)
+    city = people.city[rows]
     return {
-        "customer_id": customer_ids.slice(0, n),
+        "customer_id": _text(len(rows), "C", (rows + 1, widths.customer)),
         "email": _emails(people, rows),
-        "gender": _pick_strings(_GENDERS, people.gender[:n]),
-        "birth_date": _dates(people.birth_day[:n]),
-        "annual_income": _money(people.income_cents[:n]),
-        "city": _pick_strings([c[0] for c in _CITIES], people.city[:n]),
-        "country": _pick_strings([c[1] for c in _CITIES], people.city[:n]),
-        "signup_date": _dates(signup),
+        "gender": _pick_strings(_GENDERS, people.gender[rows]),
+        "birth_date": _dates(people.birth_day[rows]),
+        "annual_income": _money(people.income_cents[rows]),
+        "city": _pick_strings([c[0] for c in _CITIES], city),
+        "country": _pick_strings([c[1] for c in _CITIES], city),
+        "signup_date": _dates(signup[rows]),
     }
 
 
-def _order_columns(orders: _Orders, customer_ids: pa.Array, order_ids: pa.Array) -> Columns:
+def _order_columns(
+    orders: _Orders, rows: np.ndarray, status: np.ndarray, widths: _Widths
+) -> Columns:
+    """Orders at `rows`; `status` indexes _STATUS_TEXT for every clean order."""
+    n = len(rows)
     return {
-        "order_id": order_ids,
-        "customer_id": customer_ids.take(pa.array(orders.customer)),
-        "order_date": _timestamps(orders.second),
-        "status": _pick_strings(_STATUSES, orders.status),
-        "channel": _pick_strings(_CHANNELS, orders.channel),
+        "order_id": _text(n, "O", (rows + 1, widths.order)),
+        "customer_id": _text(n, "C", (orders.customer[rows] + 1, widths.customer)),
+        "order_date": _timestamps(orders.second[rows]),
+        "status": _pick_strings(_STATUS_TEXT, status[rows]),
+        "channel": _pick_strings(_CHANNELS, orders.channel[rows]),
     }
 
 
-def _item_columns(items: _Items, catalogue: _Catalogue, order_ids: pa.Array) -> Columns:
-    product = pa.array(items.product)
+@dataclass(frozen=True)
+class _ItemCodes:
+    """Every written order line as numbers; the text columns are looked up from these."""
+
+    order_number: np.ndarray
+    line_number: np.ndarray
+    product: np.ndarray  # index into the catalogue
+    quantity: np.ndarray  # index into _QUANTITY_TEXT
+    price: np.ndarray  # index into _price_text(catalogue)
+
+
+def _item_columns(codes: _ItemCodes, catalogue: _Catalogue, widths: _Widths) -> Columns:
+    n = len(codes.order_number)
     return {
-        "order_id": order_ids.take(pa.array(items.order)),
-        "line_number": pa.array(items.line_number).cast(pa.string()),
-        "product_id": catalogue.product_id.take(product),
-        "category": catalogue.category.take(product),
-        "quantity": pa.array(items.quantity).cast(pa.string()),
-        "unit_price": catalogue.price.take(product),
+        "order_id": _text(n, "O", (codes.order_number, widths.order)),
+        "line_number": _text(n, (codes.line_number, 1)),
+        "product_id": _text(n, "P", (catalogue.number[codes.product], 5)),
+        "category": _pick_strings(_CATEGORY_NAMES, catalogue.category[codes.product]),
+        "quantity": _pick_strings(_QUANTITY_TEXT, codes.quantity),
+        "unit_price": _price_text(catalogue).take(pa.array(codes.price)),
     }
 
 
-# --------------------------------------------------------------------------- dirt
+def _price_text(catalogue: _Catalogue) -> pa.Array:
+    """Each product's price, then the same as currency ($19.99), then unreadable prices."""
+    dollars = pc.binary_join_element_wise("$", catalogue.price, "")
+    return pa.concat_arrays([catalogue.price, dollars, pa.array(_UNREADABLE_PRICES)])
+
+
+# --------------------------------------------------------------------------- tables and dirt
+
+
+def _customers_table(rng: np.random.Generator, world: _World, dirt: bool) -> Columns:
+    people, signup, widths = world.people, world.signup, world.widths
+    n = len(signup)
+    if not dirt:
+        return _customer_columns(people, signup, np.arange(n), widths)
+    # added rows: exact duplicates, re-exports with a new e-mail, rows with a blank id
+    layout = _layout(rng, n, _dirt_count(0.004, n), _dirt_count(0.003, n), _dirt_count(0.002, n))
+    columns = _customer_columns(people, signup, layout.rows, widths)
+    _exact, reexport, blank = layout.added  # exact copies need nothing more
+    genders = ("F", " Female ", "M", "MALE", "f", "", "unknown")
+    unparseable, impossible, negative, currency, gender, email = _pick(
+        rng,
+        np.arange(n),
+        _dirt_count(0.002, n),
+        _dirt_count(0.002, n),
+        _dirt_count(0.002, n),
+        _dirt_count(0.005, n),
+        _dirt_count(0.006, n, len(genders)),
+        _dirt_count(0.006, n, 4),
+    )
+    birth = _cycle(("not a date", "31/02/1990"), len(unparseable))
+    birth = pa.concat_arrays([birth, _cycle(("1850-01-01", "2090-06-15"), len(impossible))])
+    columns["birth_date"] = _modify(
+        columns["birth_date"], layout, np.concatenate([unparseable, impossible]), birth
+    )
+    income = pa.concat_arrays(
+        [
+            pc.binary_join_element_wise("-", _money(people.income_cents[negative]), ""),
+            _currency(people.income_cents[currency]),
+        ]
+    )
+    rows = np.concatenate([negative, currency])
+    columns["annual_income"] = _modify(columns["annual_income"], layout, rows, income)
+    columns["gender"] = _modify(columns["gender"], layout, gender, _cycle(genders, len(gender)))
+    clean = _emails(people, email)
+    upper, spaced = pc.utf8_upper(clean), pc.binary_join_element_wise(" ", clean, "  ", "")
+    messy = pc.if_else(pa.array(np.arange(len(email)) % 2 == 0), upper, spaced)
+    columns["email"] = _modify(columns["email"], layout, email, messy)
+
+    changed = _emails(people, layout.rows[reexport], domain_shift=1)
+    columns["email"] = _override(columns["email"], reexport, changed)
+    columns["customer_id"] = _override(
+        columns["customer_id"], blank, _cycle(("", "   "), len(blank))
+    )
+    return columns
+
+
+def _orders_table(rng: np.random.Generator, world: _World, dirt: bool) -> Columns:
+    orders, widths = world.orders, world.widths
+    n = len(orders.customer)
+    if not dirt:
+        return _order_columns(orders, np.arange(n), orders.status, widths)
+    # added rows: exact duplicates, rows with a blank order id
+    layout = _layout(rng, n, _dirt_count(0.003, n), _dirt_count(0.001, n))
+    columns = _order_columns(orders, layout.rows, _messy_status(rng, orders.status), widths)
+    _duplicate, blank = layout.added
+
+    earlier = np.flatnonzero(~orders.pinned)  # every customer's last completed order stays clean
+    unparseable, future = _pick(rng, earlier, _dirt_count(0.002, n), _dirt_count(0.002, n))
+    dates = pa.concat_arrays(
+        [
+            _cycle(("yesterday", "2025-02-30 12:00:00"), len(unparseable)),
+            _cycle(("2091-01-01 10:00:00",), len(future)),
+        ]
+    )
+    rows = np.concatenate([unparseable, future])
+    columns["order_date"] = _modify(columns["order_date"], layout, rows, dates)
+    columns["order_id"] = _override(columns["order_id"], blank, _cycle(("", "  "), len(blank)))
+    return columns
+
+
+def _messy_status(rng: np.random.Generator, status: np.ndarray) -> np.ndarray:
+    """Index into _STATUS_TEXT: about 1 % of orders get a spelling that still means the same."""
+    codes = status.astype(np.int16)
+    start = len(_STATUSES)
+    for code, spellings in enumerate(_STATUS_SPELLINGS):
+        count = _dirt_count(0.01 / len(_STATUSES), len(status), len(spellings))
+        (rows,) = _pick(rng, np.flatnonzero(status == code), count)
+        codes[rows] = start + np.arange(len(rows)) % len(spellings)
+        start += len(spellings)
+    return codes
+
+
+def _items_table(rng: np.random.Generator, world: _World, dirt: bool) -> Columns:
+    items, catalogue, widths = world.items, world.catalogue, world.widths
+    n, n_orders = len(items.order), len(world.orders.customer)
+    quantity, price = items.quantity - 1, items.product
+    if not dirt:
+        codes = _ItemCodes(items.order + 1, items.line_number, items.product, quantity, price)
+        return _item_columns(codes, catalogue, widths)
+
+    negative, unknown_price, currency = _pick(
+        rng, np.arange(n), _dirt_count(0.003, n), _dirt_count(0.003, n), _dirt_count(0.006, n)
+    )
+    quantity, price = quantity.copy(), price.copy()
+    quantity[negative] += _QUANTITY_TEXT.index("-1")
+    n_products = len(catalogue.cents)
+    price[currency] += n_products
+    price[unknown_price] = 2 * n_products + np.arange(len(unknown_price)) % 2
+
+    # added rows: exact duplicates, lines of orders that do not exist
+    layout = _layout(rng, n, _dirt_count(0.004, n), _dirt_count(0.003, n))
+    rows = layout.rows
+    _duplicate, orphan = layout.added
+    order_number, line_number = items.order[rows] + 1, items.line_number[rows]
+    order_number[orphan] = n_orders + 1 + rng.permutation(3 * len(orphan))[: len(orphan)]
+    line_number[orphan] = 1
+    codes = _ItemCodes(order_number, line_number, items.product[rows], quantity[rows], price[rows])
+    return _item_columns(codes, catalogue, widths)
 
 
 def _dirt_count(rate: float, rows: int, minimum: int = _DIRT_MIN) -> int:
@@ -550,151 +878,63 @@ def _pick(rng: np.random.Generator, pool: np.ndarray, *counts: int) -> list[np.n
     return np.split(chosen, np.cumsum(counts)[:-1].clip(None, total))
 
 
+def _layout(rng: np.random.Generator, n: int, *counts: int) -> _Layout:
+    """Copies of distinct random rows, `counts` of each kind, inserted at random positions."""
+    sources = _pick(rng, np.arange(n), *counts)
+    flat = np.concatenate(sources)
+    at = rng.integers(0, n + 1, len(flat))
+    rows = np.insert(np.arange(n), at, flat)
+    # np.insert places the copies in stable order of `at`; the k-th lands at at + k
+    order = np.argsort(at, kind="stable")
+    position = np.empty(len(flat), dtype=np.int64)
+    position[order] = at[order] + np.arange(len(flat))
+    added = np.split(position, np.cumsum([len(s) for s in sources])[:-1])
+    return _Layout(n, rows, tuple(added))
+
+
 def _cycle(options: Sequence[str], count: int) -> pa.Array:
     """`count` values going round `options`, so every option shows once count >= len(options)."""
     return _pick_strings(options, np.arange(count) % len(options))
 
 
-def _replace(column: pa.Array, rows: np.ndarray, values: pa.Array) -> pa.Array:
+def _modify(column: pa.Array, layout: _Layout, rows: np.ndarray, values: pa.Array) -> pa.Array:
+    """Give clean `rows` new `values`, in every written copy of those rows."""
     if len(rows) == 0:
         return column
+    hit_clean = np.zeros(layout.clean_rows, dtype=bool)
+    hit_clean[rows] = True
+    hit = hit_clean[layout.rows]
+    order = np.argsort(rows)
+    picks = order[np.searchsorted(rows[order], layout.rows[hit])]
+    replacement = values.take(pa.array(picks)).cast(column.type)
+    return pc.replace_with_mask(column, pa.array(hit), replacement)
+
+
+def _override(column: pa.Array, positions: np.ndarray, values: pa.Array) -> pa.Array:
+    """Give written rows at `positions` new `values`."""
+    if len(positions) == 0:
+        return column
     mask = np.zeros(len(column), dtype=bool)
-    mask[rows] = True
-    return pc.replace_with_mask(column, pa.array(mask), values.take(pa.array(np.argsort(rows))))
-
-
-def _append(
-    rng: np.random.Generator, columns: Columns, extras: Sequence[tuple[np.ndarray, Columns]]
-) -> Columns:
-    """Copies of `rows` (with some columns overridden) inserted at random places."""
-    n = len(next(iter(columns.values())))
-    sources = np.concatenate([rows for rows, _ in extras]) if extras else np.array([], int)
-    positions = np.sort(rng.integers(0, n + 1, len(sources)))
-    order = np.insert(np.arange(n), positions, n + np.arange(len(sources)))
-    result = {}
-    for name, column in columns.items():
-        parts = [column]
-        for rows, overrides in extras:
-            parts.append(overrides[name] if name in overrides else column.take(pa.array(rows)))
-        result[name] = pa.concat_arrays([p.cast(pa.string()) for p in parts]).take(pa.array(order))
-    return result
-
-
-def _dirty_customers(rng: np.random.Generator, columns: Columns, people: _People) -> Columns:
-    n = len(columns["customer_id"])
-    rows = np.arange(n)
-    gender_cycle = ("F", " Female ", "M", "MALE", "f", "", "unknown")
-    unparseable, impossible, negative, currency, gender, email = _pick(
-        rng,
-        rows,
-        _dirt_count(0.002, n),
-        _dirt_count(0.002, n),
-        _dirt_count(0.002, n),
-        _dirt_count(0.005, n),
-        _dirt_count(0.008, n, len(gender_cycle)),
-        _dirt_count(0.008, n, 4),
-    )
-    columns = dict(columns)
-    columns["birth_date"] = _replace(
-        _replace(
-            columns["birth_date"],
-            unparseable,
-            _cycle(("not a date", "31/02/1990"), len(unparseable)),
-        ),
-        impossible,
-        _cycle(("1850-01-01", "2090-06-15"), len(impossible)),
-    )
-    income = columns["annual_income"]
-    negative_values = pc.binary_join_element_wise("-", income.take(pa.array(negative)), "")
-    income = _replace(income, negative, negative_values)
-    columns["annual_income"] = _replace(income, currency, _currency(people.income_cents[currency]))
-    columns["gender"] = _replace(columns["gender"], gender, _cycle(gender_cycle, len(gender)))
-    clean = columns["email"].take(pa.array(email))
-    upper, spaced = pc.utf8_upper(clean), pc.binary_join_element_wise(" ", clean, "  ", "")
-    messy = pc.if_else(pa.array(np.arange(len(email)) % 2 == 0), upper, spaced)
-    columns["email"] = _replace(columns["email"], email, messy)
-
-    exact, reexport, blank = _pick(
-        rng, rows, _dirt_count(0.004, n), _dirt_count(0.003, n), _dirt_count(0.002, n)
-    )
-    return _append(
-        rng,
-        columns,
-        [
-            (exact, {}),
-            (reexport, {"email": _emails(people, reexport, domain_shift=1)}),
-            (blank, {"customer_id": _cycle(("", "   "), len(blank))}),
-        ],
-    )
-
-
-def _dirty_orders(rng: np.random.Generator, columns: Columns, orders: _Orders) -> Columns:
-    n = len(columns["order_id"])
-    earlier = np.flatnonzero(~orders.pinned)  # keep every customer's last completed order clean
-    unparseable, future = _pick(rng, earlier, _dirt_count(0.002, n), _dirt_count(0.002, n))
-    columns = dict(columns)
-    dates = _replace(
-        columns["order_date"],
-        unparseable,
-        _cycle(("yesterday", "2025-02-30 12:00:00"), len(unparseable)),
-    )
-    columns["order_date"] = _replace(dates, future, _cycle(("2091-01-01 10:00:00",), len(future)))
-
-    spellings = (
-        ("Completed", " COMPLETED ", "completed "),
-        ("Cancelled", "CANCELLED"),
-        ("RETURNED", "Returned"),
-    )
-    status = columns["status"]
-    for code, options in enumerate(spellings):
-        with_status = np.flatnonzero(orders.status == code)
-        (rows,) = _pick(rng, with_status, _dirt_count(0.01 / 3, n, len(options)))
-        status = _replace(status, rows, _cycle(options, len(rows)))
-    columns["status"] = status
-
-    duplicate, blank = _pick(rng, np.arange(n), _dirt_count(0.003, n), _dirt_count(0.001, n))
-    return _append(
-        rng,
-        columns,
-        [(duplicate, {}), (blank, {"order_id": _cycle(("", "  "), len(blank))})],
-    )
-
-
-def _dirty_items(rng: np.random.Generator, columns: Columns, n_orders: int, width: int) -> Columns:
-    n = len(columns["order_id"])
-    negative, unknown_price, currency = _pick(
-        rng, np.arange(n), _dirt_count(0.002, n), _dirt_count(0.002, n), _dirt_count(0.005, n)
-    )
-    columns = dict(columns)
-    quantity = columns["quantity"]
-    negated = pc.binary_join_element_wise("-", quantity.take(pa.array(negative)), "")
-    columns["quantity"] = _replace(quantity, negative, negated)
-    price = _replace(
-        columns["unit_price"], unknown_price, _cycle(("n/a", "unknown"), len(unknown_price))
-    )
-    dollars = pc.binary_join_element_wise("$", price.take(pa.array(currency)), "")
-    columns["unit_price"] = _replace(price, currency, dollars)
-
-    duplicate, orphan = _pick(rng, np.arange(n), _dirt_count(0.003, n), _dirt_count(0.002, n))
-    unknown = n_orders + 1 + rng.permutation(3 * len(orphan))[: len(orphan)]
-    unknown_ids = _ids("O", unknown, width)
-    return _append(
-        rng,
-        columns,
-        [
-            (duplicate, {}),
-            (orphan, {"order_id": unknown_ids, "line_number": _cycle(("1",), len(orphan))}),
-        ],
-    )
+    mask[positions] = True
+    replacement = values.take(pa.array(np.argsort(positions))).cast(column.type)
+    return pc.replace_with_mask(column, pa.array(mask), replacement)
 
 
 # --------------------------------------------------------------------------- writing
 
 
 def _write(columns: Columns, names: Sequence[str], path: Path, fmt: str) -> None:
-    table = pa.table({name: columns[name].cast(pa.string()) for name in names})
+    table = pa.table({name: columns[name] for name in names})
     if fmt == "parquet":
-        pq.write_table(table, path, compression="zstd")
+        dictionary = [name for name in names if name in _PARQUET_DICTIONARY]
+        # statistics only where they are cheap: min/max of ids and e-mails would cost seconds
+        pq.write_table(
+            table,
+            path,
+            compression="zstd",
+            use_dictionary=dictionary,
+            write_statistics=dictionary,
+        )
         return
     con = duckdb.connect()
     try:

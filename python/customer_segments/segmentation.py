@@ -35,6 +35,23 @@ def dropped_text(dropped: tuple[tuple[str, str], ...]) -> str | None:
     return "; ".join(f"{feature} ({reason})" for feature, reason in dropped) or None
 
 
+def stored_model(session, relation: str, required: bool = True) -> pd.DataFrame | None:
+    """The table a previous run stored (the dbt Python models' own `this`).
+
+    Used to score against the stored model (var segments_mode = 'score') and to keep
+    segment ids stable. None when absent and not required.
+    """
+    try:
+        return session.sql(f"select * from {relation}").df()
+    except Exception as error:  # the DuckDB catalog error of a first run
+        if required:
+            raise ClusteringError(
+                f"segments_mode is 'score' but {relation} holds no stored model: "
+                "run once with segments_mode 'fit'."
+            ) from error
+        return None
+
+
 def k_selection_table(features: pd.DataFrame, settings: SegmentSettings) -> pd.DataFrame:
     prepared = prepare(features, settings)
     table = select_k(prepared.matrix, settings)

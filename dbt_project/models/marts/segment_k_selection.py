@@ -1,13 +1,16 @@
 """One row per candidate k with its quality figures, and which k was chosen and why.
 
-Thin on purpose: all logic lives in the customer_segments package.
+Thin on purpose: all logic lives in the customer_segments package. With
+var segments_mode = 'score' the stored table is kept as it is (no refit).
 """
 
-from customer_segments.segmentation import k_selection_table
+from customer_segments.segmentation import k_selection_table, stored_model
 from customer_segments.settings import SegmentSettings
 
 
 def model(dbt, session):
+    if dbt.config.get("segments_mode") == "score":
+        return stored_model(session, str(dbt.this))
     settings = SegmentSettings.from_mapping(dbt.config.get("segments"))
     features = dbt.ref("customer_features").df()
     return k_selection_table(features, settings)
