@@ -1,0 +1,191 @@
+"""The rendered report opened in a real browser (Debian's Chromium, driven by Playwright):
+it loads nothing from outside, raises no error, shows every section and chart, renders
+hostile data as text, and fits a phone. Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import ROOT, Build
+from customer_segments.report import render_report
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = ROOT / "test-artifacts"
+SCRIPT = "<script>alert(1)</script>"
+SECTIONS = ("summary", "segments", "charts", "profile", "model", "data-quality", "how-to-query")
+
+
+def browser_missing(reason: str) -> None:
+    """No browser here: a failure on CI (where one must exist), a skip elsewhere."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true: the browser tests must run on CI)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.is_file():
+        browser_missing(f"{CHROMIUM} not found: install it with `apt-get install -y chromium`")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        browser_missing("playwright is not installed: pip install -e '.[test]'")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def report_file(built: Build, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The report of the built warehouse with a hostile segment name and city planted,
+    and an earlier run in segment_history so the migration matrix is drawn too."""
+    folder = tmp_path_factory.mktemp("browser")
+    warehouse = folder / "warehouse.duckdb"
+    shutil.copyfile(built.paths.duckdb_path, warehouse)
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute(
+            "update marts.segments set segment_name = ? "
+            "where segment_id = (select min(segment_id) from marts.segments)",
+            [SCRIPT],
+        )
+        connection.execute(
+            "update marts.customer_features set city = ? "
+            "where city = (select mode(city) from marts.customer_features)",
+            [SCRIPT],
+        )
+        connection.execute(
+            """
+            insert into marts.segment_history
+                (run_id, run_started_at, customer_id, segment_id, segment_name, model_id)
+            select 'an-earlier-run', run_started_at - interval 1 day, customer_id,
+                case when hash(customer_id) % 10 = 0
+                    then segment_id % (select max(segment_id) from marts.segments) + 1
+                    else segment_id end,
+                segment_name, model_id
+            from marts.segment_history
+            """
+        )
+    return render_report(warehouse, folder / "segment_report.html", run_seconds=42.0)
+
+
+class Watched:
+    """A page with every outside request blocked and recorded, errors and dialogs kept."""
+
+    def __init__(self, browser, report: Path, width: int, height: int = 900) -> None:
+        self.url = report.resolve().as_uri()
+        self.blocked: list[str] = []
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.page = browser.new_page(viewport={"width": width, "height": height})
+        self.page.route("**/*", self._guard)
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.on("dialog", self._dialog)
+        self.page.goto(self.url, wait_until="load")
+
+    def _guard(self, route) -> None:
+        url = route.request.url
+        if url == self.url or url.startswith("data:"):
+            route.continue_()
+        else:
+            self.blocked.append(url)
+            route.abort()
+
+    def _dialog(self, dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def close(self) -> None:
+        self.page.close()
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / name
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def test_report_in_a_real_browser(browser, report_file: Path) -> None:
+    watched = Watched(browser, report_file, width=1280)
+    page = watched.page
+    try:
+        for section in SECTIONS:
+            assert page.locator(f"section#{section}").count() == 1, section
+            assert page.locator(f"section#{section} h2").is_visible(), section
+
+        images = page.eval_on_selector_all(
+            "img", "imgs => imgs.map(i => ({alt: i.alt, loaded: i.complete, w: i.naturalWidth}))"
+        )
+        assert len(images) >= 8
+        for image in images:
+            assert image["loaded"] and image["w"] > 0, image["alt"][:60]
+            assert image["alt"].strip(), "every chart has alt text"
+        charts = page.locator("figure.chart img, figure.chart svg")
+        assert charts.count() == len(images)
+        for i in range(charts.count()):
+            box = charts.nth(i).bounding_box()
+            assert box and box["width"] > 0 and box["height"] > 0, i
+        assert page.locator("#chart-migration img").count() == 1
+
+        text = page.inner_text("body")
+        assert SCRIPT in text, "the planted segment name is shown as text"
+        assert page.locator("section#segments article.card").count() >= 2
+        assert page.evaluate("document.querySelectorAll('script').length") == 0
+
+        path = screenshot(page, "segment_report.png")
+        assert path.stat().st_size > 50_000
+    finally:
+        watched.close()
+    assert watched.blocked == [], "the report must not load anything from outside"
+    assert watched.errors == []
+    assert watched.dialogs == [], "a planted <script> ran"
+
+
+def test_report_fits_a_phone(browser, report_file: Path) -> None:
+    watched = Watched(browser, report_file, width=390, height=844)
+    page = watched.page
+    try:
+        # Nothing makes the page itself scroll sideways; wide tables scroll in their box.
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 1, f"the page is {overflow}px wider than a phone"
+        card = page.locator("section#segments article.card").first.bounding_box()
+        assert card and card["width"] <= 390
+        screenshot(page, "segment_report_phone.png")
+    finally:
+        watched.close()
+    assert watched.blocked == []
+    assert watched.errors == []
+    assert watched.dialogs == []
+
+
+def test_report_prints(browser, report_file: Path, tmp_path: Path) -> None:
+    watched = Watched(browser, report_file, width=1280)
+    try:
+        watched.page.emulate_media(media="print")
+        assert watched.page.locator("nav.toc").is_hidden(), "navigation is left off paper"
+        pdf = tmp_path / "segment_report.pdf"
+        watched.page.pdf(path=str(pdf), format="A4")
+        assert pdf.stat().st_size > 50_000
+    finally:
+        watched.close()
+    assert watched.errors == []
