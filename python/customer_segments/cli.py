@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 
@@ -29,6 +30,20 @@ app = typer.Typer(
 )
 
 BUILD_FAILED, BAD_INPUT, REPORT_FAILED = 1, 2, 3
+
+VARS_HELP = (
+    "dbt vars for this run, as YAML text or the path of a YAML file (e.g. the raw-file "
+    "mapping and segments settings of your export)."
+)
+
+
+def read_vars(value: str | None) -> str | None:
+    """--vars as dbt takes it: YAML text; a path to a YAML file is read."""
+    looks_like_path = value and "\n" not in value and len(value) < 1024
+    if looks_like_path and Path(value).is_file():
+        return Path(value).read_text()
+    return value
+
 
 # dbt progress lines: "12 of 97 OK created sql table model marts.customer_features ..."
 PROGRESS = re.compile(r"^\S*\s*(\d+) of (\d+) (OK|PASS|ERROR|FAIL|WARN|SKIP)\b\s*(.*?)\s*\.*\s*\[")
@@ -137,9 +152,11 @@ def fit_warnings(path: Path) -> list[str]:
 @app.command()
 def run(
     report: bool = typer.Option(True, help="Render the report after the build."),
+    dbt_vars: str | None = typer.Option(None, "--vars", help=VARS_HELP),
 ) -> None:
     """dbt build (every model and test), then the HTML report, with progress."""
     paths = user_paths()
+    dbt_vars = read_vars(dbt_vars)
     typer.echo(f"Raw data:  {paths.raw_dir}\nWarehouse: {paths.duckdb_path}")
     busy = warehouse_in_use(paths.duckdb_path)
     if busy:
@@ -158,11 +175,11 @@ def run(
         elif status != "SKIP":
             typer.echo(f"[{int(done):>3}/{total}] {status:<5} {what}")
 
-    code, lines = run_dbt(["build"], paths, show)
+    code, lines = run_dbt(["build"], paths, show, dbt_vars)
     if code != 0:
         errors = build_errors(lines, paths.root / "target" / "run_results.json", started_at)
         if any(READ_ERROR.search(error) for error in errors):
-            errors = diagnose(paths.raw_dir, paths.root) or errors
+            errors = diagnose(paths.raw_dir, paths.root, dbt_vars) or errors
         nodes_failed = any(error.startswith(("model ", "data test ")) for error in errors)
         fail("\n       ".join(errors), BUILD_FAILED if nodes_failed else BAD_INPUT)
     for warning in fit_warnings(paths.duckdb_path):
@@ -185,6 +202,31 @@ def render(paths: Paths, run_seconds: float | None = None) -> None:
         fail(str(error), REPORT_FAILED)
     else:
         typer.echo(f"Report written to {path} in {time.perf_counter() - started:.1f}s.")
+
+
+@app.command()
+def check(dbt_vars: str | None = typer.Option(None, "--vars", help=VARS_HELP)) -> None:
+    """Check the raw files against the mapping before any build: every missing file or
+    column (problems, exit 2) and every value that will not parse (warnings)."""
+    paths = user_paths()
+    dbt_vars = read_vars(dbt_vars)
+    typer.echo(f"Raw data:  {paths.raw_dir}")
+    # An in-memory DuckDB: checking never touches the warehouse file.
+    code, lines = run_dbt(
+        ["run-operation", "check_raw_files"],
+        replace(paths, duckdb_path=Path(":memory:")),
+        dbt_vars=dbt_vars,
+    )
+    found = [re.sub(r"^\S*\d\d:\d\d:\d\d\s+", "", line) for line in lines]
+    found = [line for line in found if line.startswith(("PROBLEM: ", "WARNING: ", "OK: "))]
+    for line in found:
+        typer.echo(line)
+    if code != 0:
+        if not any(line.startswith("PROBLEM: ") for line in found):
+            errors = build_errors(lines, paths.root / "missing-run-results.json", time.time())
+            problems = diagnose(paths.raw_dir, paths.root, dbt_vars) or errors
+            fail("\n       ".join(problems), BAD_INPUT)
+        raise typer.Exit(BAD_INPUT)
 
 
 @app.command("report")

@@ -17,8 +17,12 @@ import yaml
 TABLES = ("customers", "orders", "order_items")
 
 
-def raw_tables_setting(root: Path) -> dict[str, Any]:
-    """The var raw_tables of dbt_project.yml (file names and reader options per table)."""
+def raw_tables_setting(root: Path, dbt_vars: str | None = None) -> dict[str, Any]:
+    """The var raw_tables (file names and reader options per table): from --vars when
+    it sets it, else from dbt_project.yml."""
+    given = yaml.safe_load(dbt_vars) if dbt_vars else None
+    if isinstance(given, dict) and "raw_tables" in given:
+        return given["raw_tables"] or {}
     project = yaml.safe_load((root / "dbt_project.yml").read_text())
     return (project.get("vars") or {}).get("raw_tables") or {}
 
@@ -52,13 +56,15 @@ def problem(path: Path, table: str, error: Exception) -> str:
     return f"Raw file '{path}' cannot be read: {text.splitlines()[0]}"
 
 
-def diagnose(raw_dir: Path, root: Path) -> list[str]:
+def diagnose(raw_dir: Path, root: Path, dbt_vars: str | None = None) -> list[str]:
     """One line per raw file that DuckDB cannot read as configured."""
-    settings = raw_tables_setting(root)
+    settings = raw_tables_setting(root, dbt_vars)
     problems = []
     with duckdb.connect() as connection:
         for table in TABLES:
             config = settings.get(table) or {}
+            if config.get("from"):
+                continue
             for path in sorted(raw_dir.glob(config.get("file") or f"{table}.*")):
                 try:
                     connection.sql(

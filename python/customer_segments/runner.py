@@ -17,9 +17,15 @@ def dbt_executable() -> str:
 
 
 def run_dbt(
-    args: list[str], paths: Paths, on_line: Callable[[str], None] | None = None
+    args: list[str],
+    paths: Paths,
+    on_line: Callable[[str], None] | None = None,
+    dbt_vars: str | None = None,
 ) -> tuple[int, list[str]]:
-    """Run `dbt <args>` against `paths`; return the exit code and every output line."""
+    """Run `dbt <args>` against `paths` (with `--vars dbt_vars` when given); return the
+    exit code and every output line."""
+    if dbt_vars:
+        args = [*args, "--vars", dbt_vars]
     command = [
         dbt_executable(),
         *args,

@@ -114,7 +114,9 @@ def key_traits(
 
 
 def _number(value: float) -> str:
-    return "no value" if pd.isna(value) else f"{value:,.1f}"
+    if pd.isna(value):
+        return "no value"
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"
 
 
 def centroids_table(

@@ -52,6 +52,7 @@ checked as (
             when ordered_at < cast('{{ var("min_order_date") }}' as timestamp)
                 or ordered_at > current_timestamp then 'order_date_out_of_range'
             when is_status_unrecognised then 'unrecognised_status'
+            when customer_id is null then 'missing_customer_id'
             when not has_known_customer then 'unknown_customer'
         end as rejection_reason
     from ranked

@@ -1,0 +1,134 @@
+"""Bring your own data: three real-looking exports segmented through their mapping
+alone (tests/fixtures/shapes/*/mapping.yml), with no SQL edits."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from sklearn.cluster import KMeans
+from sklearn.metrics import adjusted_rand_score
+from sklearn.preprocessing import StandardScaler
+
+from conftest import build, paths_in, query
+from customer_segments.paths import Paths
+
+pytestmark = pytest.mark.integration
+
+SHAPES = Path(__file__).parent / "fixtures" / "shapes"
+CLI = str(Path(sys.executable).with_name("customer-segments"))
+
+
+def mapping(shape: str) -> str:
+    return (SHAPES / shape / "mapping.yml").read_text()
+
+
+@pytest.fixture(scope="module")
+def built_shape(tmp_path_factory: pytest.TempPathFactory):
+    """Build a shape through its mapping, once per module."""
+    built: dict[str, Paths] = {}
+
+    def get(name: str) -> Paths:
+        if name not in built:
+            paths = paths_in(tmp_path_factory.mktemp(name), SHAPES / name)
+            code, output = build(paths, "--vars", mapping(name))
+            assert code == 0, "\n".join(output[-40:])
+            built[name] = paths
+        return built[name]
+
+    return get
+
+
+@pytest.mark.parametrize("name", ["a_customers_only", "b_transaction_lines", "c_marketplace"])
+def test_each_shape_builds_and_segments_through_its_mapping(built_shape, name: str) -> None:
+    paths = built_shape(name)
+    reconciliation = query(
+        paths, "select source_table, is_reconciled from audit.row_reconciliation"
+    )
+    assert all(ok for _, ok in reconciliation)
+    customers = query(paths, "select count(*) from marts.customer_features")[0][0]
+    segmented = query(
+        paths, "select count(*), count(distinct segment_id) from marts.customer_segments"
+    )[0]
+    assert customers >= 300 and segmented[0] == customers and segmented[1] >= 2
+    if name != "a_customers_only":  # revenue comes from the mapped transactions
+        revenue = query(paths, "select sum(monetary_value) from marts.customer_features")[0][0]
+        assert revenue > 0
+
+
+def test_transaction_lines_without_a_customer_are_rejected_with_a_reason(built_shape) -> None:
+    paths = built_shape("b_transaction_lines")
+    reasons = dict(
+        query(
+            paths,
+            "select source_table || ':' || rejection_reason, count(*) from audit.rejected_rows "
+            "group by all",
+        )
+    )
+    assert reasons.keys() == {
+        "customers:missing_customer_id",
+        "orders:missing_customer_id",
+        "order_items:order_rejected",
+    }
+    cancelled = query(paths, "select sum(cancel_rate > 0) from marts.customer_features")[0][0]
+    assert cancelled > 0, "C-prefixed invoices are cancellations"
+
+
+def test_customers_only_equals_plain_scikit_learn_kmeans(built_shape) -> None:
+    name = "a_customers_only"
+    paths = built_shape(name)
+    raw = pd.read_csv(SHAPES / name / "Mall_Customers.csv")
+    columns = ["Annual Income (k$)", "Spending Score (1-100)"]
+    settings = yaml.safe_load(mapping(name))["segments"]
+    labels = KMeans(n_clusters=5, n_init=10, random_state=42).fit_predict(
+        StandardScaler().fit_transform(raw[columns])
+    )
+    ours = dict(query(paths, "select customer_id, segment_id from marts.customer_segments"))
+    segment_ids = [ours[str(customer)] for customer in raw["CustomerID"]]
+    assert settings["k"] == 5 and settings["features"] == ["annual_income", "spending_score"]
+    assert adjusted_rand_score(labels, segment_ids) == 1.0
+
+
+def check(raw_dir: Path, dbt_vars: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "SEGMENTS_RAW_DIR": str(raw_dir)}
+    return subprocess.run(
+        [CLI, "check", "--vars", dbt_vars], env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_check_passes_on_a_good_mapping() -> None:
+    result = check(SHAPES / "a_customers_only", mapping("a_customers_only"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "OK: the raw files match the mapping." in result.stdout
+
+
+def test_check_catches_a_misspelt_column() -> None:
+    text = mapping("a_customers_only").replace('"Annual Income (k$)"', '"Annual Incom (k$)"')
+    result = check(SHAPES / "a_customers_only", text)
+    assert result.returncode == 2
+    problems = [line for line in result.stdout.splitlines() if line.startswith("PROBLEM: ")]
+    assert problems == [
+        f"PROBLEM: Raw file '{SHAPES}/a_customers_only/Mall_Customers.csv' has no column "
+        "'Annual Incom (k$)' for customers.annual_income: map it with var "
+        "raw_tables.customers.columns.annual_income (the file has: CustomerID, Genre, Age, "
+        "Annual Income (k$), Spending Score (1-100))."
+    ]
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_check_catches_a_missing_file() -> None:
+    text = mapping("c_marketplace").replace(
+        "olist_order_items_dataset.parquet", "olist_items.parquet"
+    )
+    result = check(SHAPES / "c_marketplace", text)
+    assert result.returncode == 2
+    problems = [line for line in result.stdout.splitlines() if line.startswith("PROBLEM: ")]
+    assert problems == [
+        "PROBLEM: No file matches 'olist_items.parquet' (var raw_tables.order_items.file) in "
+        f"raw folder '{SHAPES}/c_marketplace': fix the file name in the mapping or add the file."
+    ]
