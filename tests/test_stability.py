@@ -28,42 +28,31 @@ def copy_of(built: Build, folder: Path, raw_dir: Path | None = None) -> Paths:
     return paths
 
 
+# The new customers' ids, prefixed so they cannot clash with the existing ones.
+RENAMED = {
+    "customers": "'N' || customer_id as customer_id",
+    "orders": "'N' || order_id as order_id, 'N' || customer_id as customer_id",
+    "order_items": "'N' || order_id as order_id",
+}
+
+
 def changed_raw(source: Path, target: Path, seed: int) -> None:
     """The same raw data with 1% of the customers removed and 1% new ones added."""
     target.mkdir()
     generate(200, target / "new", seed=seed + 100, dirt=False)
     with duckdb.connect() as connection:
-        connection.execute(
-            f"""
-            copy (
-                select * from read_csv('{source}/customers.csv', all_varchar = true)
-                where hash(customer_id || '{seed}') % 100 != 0
-                union all
-                select * replace ('N' || customer_id as customer_id)
-                from read_csv('{target}/new/customers.csv', all_varchar = true)
-            ) to '{target}/customers.csv' (header)
-            """
-        )
-        connection.execute(
-            f"""
-            copy (
-                select * from read_csv('{source}/orders.csv', all_varchar = true)
-                union all
-                select * replace ('N' || order_id as order_id, 'N' || customer_id as customer_id)
-                from read_csv('{target}/new/orders.csv', all_varchar = true)
-            ) to '{target}/orders.csv' (header)
-            """
-        )
-        connection.execute(
-            f"""
-            copy (
-                select * from read_csv('{source}/order_items.csv', all_varchar = true)
-                union all
-                select * replace ('N' || order_id as order_id)
-                from read_csv('{target}/new/order_items.csv', all_varchar = true)
-            ) to '{target}/order_items.csv' (header)
-            """
-        )
+        for table, renamed in RENAMED.items():
+            kept = f"where hash(customer_id || '{seed}') % 100 != 0" if table == "customers" else ""
+            connection.execute(
+                f"""
+                copy (
+                    select * from read_csv('{source}/{table}.csv', all_varchar = true) {kept}
+                    union all
+                    select * replace ({renamed})
+                    from read_csv('{target}/new/{table}.csv', all_varchar = true)
+                ) to '{target}/{table}.csv' (header)
+                """
+            )
     shutil.rmtree(target / "new")
 
 
