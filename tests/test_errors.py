@@ -134,7 +134,7 @@ def test_a_killed_run_leaves_nothing_half_written(tmp_path: Path) -> None:
     third = cli(raw, tmp_path, "run")
     assert third.returncode == 0, third.stderr
     with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as connection:
-        features = connection.sql("select count(*) from marts.customer_features").fetchone()
-        segments = connection.sql("select count(*) from marts.customer_segments").fetchone()
+        features = connection.execute("select count(*) from marts.customer_features").fetchone()
+        segments = connection.execute("select count(*) from marts.customer_segments").fetchone()
     assert features == segments
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(("report.html.", ".report"))]
