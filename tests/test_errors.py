@@ -138,3 +138,11 @@ def test_a_killed_run_leaves_nothing_half_written(tmp_path: Path) -> None:
         segments = connection.execute("select count(*) from marts.customer_segments").fetchone()
     assert features == segments
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(("report.html.", ".report"))]
+
+
+def test_report_without_a_warehouse_is_one_clear_line(tmp_path: Path) -> None:
+    result = cli(tmp_path / "raw", tmp_path, "report")
+    assert result.returncode == 3
+    line = error_line(result)
+    assert str(tmp_path / "warehouse.duckdb") in line
+    assert "customer-segments run" in line

@@ -100,20 +100,27 @@ def _last_line(message: str) -> str:
     return re.sub(r"^[\w.]+(Error|Exception): ", "", last)
 
 
-def build_errors(lines: list[str], run_results: Path, started: float) -> list[str]:
-    """One line per failure: from run_results.json for failed nodes, else from the log
-    (errors raised before any node ran, such as a missing raw file)."""
+def _without_time(line: str) -> str:
+    """A dbt log line without its leading clock time."""
+    return re.sub(r"^\S*\d\d:\d\d:\d\d\s+", "", line)
+
+
+NODE_KINDS = {"model": "model", "test": "data test", "unit_test": "unit test", "seed": "seed"}
+
+
+def build_errors(lines: list[str], run_results: Path | None = None, since: float = 0) -> list[str]:
+    """One line per failure: from run_results.json (written after `since`) for failed
+    nodes, else from the log (errors raised before any node ran, such as a missing raw
+    file)."""
     messages = []
-    if run_results.is_file() and run_results.stat().st_mtime >= started:
+    if run_results and run_results.is_file() and run_results.stat().st_mtime >= since:
         for result in json.loads(run_results.read_text())["results"]:
             if result["status"] in ("error", "fail"):
-                node = result["unique_id"].split(".")[
-                    -1 if "test" not in result["unique_id"] else 2
-                ]
-                kind = "data test" if result["unique_id"].startswith("test.") else "model"
-                messages.append(f"{kind} {node}: {_last_line(result['message'] or '')}")
+                kind, _, name = result["unique_id"].split(".")[:3]
+                label = f"{NODE_KINDS.get(kind, kind)} {name}"
+                messages.append(f"{label}: {_last_line(result['message'] or '')}")
     if not messages:
-        text = [re.sub(r"^\S*\d\d:\d\d:\d\d\s+", "", line).strip() for line in lines]
+        text = [_without_time(line).strip() for line in lines]
         for position, line in enumerate(text):
             if ERROR_LINE.search(line):
                 following = [t for t in text[position + 1 : position + 8] if t]
@@ -180,7 +187,7 @@ def run(
         errors = build_errors(lines, paths.root / "target" / "run_results.json", started_at)
         if any(READ_ERROR.search(error) for error in errors):
             errors = diagnose(paths.raw_dir, paths.root, dbt_vars) or errors
-        nodes_failed = any(error.startswith(("model ", "data test ")) for error in errors)
+        nodes_failed = any(error.startswith(tuple(NODE_KINDS.values())) for error in errors)
         fail("\n       ".join(errors), BUILD_FAILED if nodes_failed else BAD_INPUT)
     for warning in fit_warnings(paths.duckdb_path):
         typer.secho(f"warning: {warning}", err=True, fg=typer.colors.YELLOW)
@@ -217,14 +224,13 @@ def check(dbt_vars: str | None = typer.Option(None, "--vars", help=VARS_HELP)) -
         replace(paths, duckdb_path=Path(":memory:")),
         dbt_vars=dbt_vars,
     )
-    found = [re.sub(r"^\S*\d\d:\d\d:\d\d\s+", "", line) for line in lines]
+    found = [_without_time(line) for line in lines]
     found = [line for line in found if line.startswith(("PROBLEM: ", "WARNING: ", "OK: "))]
     for line in found:
         typer.echo(line)
     if code != 0:
         if not any(line.startswith("PROBLEM: ") for line in found):
-            errors = build_errors(lines, paths.root / "missing-run-results.json", time.time())
-            problems = diagnose(paths.raw_dir, paths.root, dbt_vars) or errors
+            problems = diagnose(paths.raw_dir, paths.root, dbt_vars) or build_errors(lines)
             fail("\n       ".join(problems), BAD_INPUT)
         raise typer.Exit(BAD_INPUT)
 
