@@ -105,3 +105,24 @@ def test_rebuild_keeps_segments_and_appends_history(built: Build, tmp_path: Path
     runs = query(copy, "select count(distinct run_id), count(*) from marts.segment_history")
     customers = query(copy, "select count(*) from marts.customer_segments")[0][0]
     assert runs == [(2, 2 * customers)]
+
+
+def test_every_model_and_column_is_described(built: Build) -> None:
+    manifest = json.loads((built.paths.duckdb_path.parent / "target" / "manifest.json").read_text())
+    models = {
+        (node["schema"], node["name"]): node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+    }
+    columns = query(
+        built.paths,
+        "select table_schema, table_name, column_name from information_schema.columns "
+        "where table_schema in ('staging', 'intermediate', 'marts', 'audit')",
+    )
+    undocumented = []
+    for schema, table, column in columns:
+        node = models.get((schema, table))
+        assert node is not None and node["description"].strip(), f"{schema}.{table}"
+        if not node["columns"].get(column, {}).get("description", "").strip():
+            undocumented.append(f"{schema}.{table}.{column}")
+    assert undocumented == []
