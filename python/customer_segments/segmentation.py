@@ -5,7 +5,9 @@
                            centroids, for stable ids) -> marts.segment_centroids
     customer_segments_table customer_features + centroids -> marts.customer_segments
 
-No I/O here: the dbt models read the refs and write what these return.
+No I/O here: the dbt models read the refs and write what these return. The feature
+mart comes in as an Arrow table (or a pandas DataFrame); every step works on numpy
+columns of the features it needs, never row by row.
 """
 
 from __future__ import annotations
@@ -16,13 +18,15 @@ import pandas as pd
 from customer_segments.clustering import (
     ClusteringError,
     FeatureScaling,
+    Frame,
     assign,
     fingerprint,
     fit,
+    ordered_columns,
     prepare,
+    scale,
     select_k,
     stable_ids,
-    transform,
 )
 from customer_segments.naming import archetype, segment_names, trait_phrase
 from customer_segments.settings import SegmentSettings
@@ -52,7 +56,7 @@ def stored_model(session, relation: str, required: bool = True) -> pd.DataFrame 
         return None
 
 
-def k_selection_table(features: pd.DataFrame, settings: SegmentSettings) -> pd.DataFrame:
+def k_selection_table(features: Frame, settings: SegmentSettings) -> pd.DataFrame:
     prepared = prepare(features, settings)
     table = select_k(prepared.matrix, settings)
     table["customers"] = len(prepared.customer_ids)
@@ -97,15 +101,25 @@ def untransform(value: np.ndarray, scaling: FeatureScaling) -> np.ndarray:
     return np.expm1(transformed) if scaling.transform == "log1p" else transformed
 
 
+def _mean(values: np.ndarray) -> float:
+    """The mean of the present values (NaN when none), summed as pandas' mean does."""
+    present = ~np.isnan(values)
+    count = int(present.sum())
+    return float(np.where(present, values, 0.0).sum() / count) if count else float("nan")
+
+
 def key_traits(
-    features: pd.DataFrame, labels: np.ndarray, center: np.ndarray, label: int, names: list[str]
+    values: np.ndarray, labels: np.ndarray, center: np.ndarray, label: int, names: list[str]
 ) -> str:
-    """The three strongest traits with the segment's mean against the overall mean."""
+    """The three strongest traits with the segment's mean against the overall mean.
+
+    `values` holds the features' own values, one column per name, one row per label.
+    """
     order = sorted(range(len(names)), key=lambda i: (-abs(center[i]), names[i]))[:3]
+    members = labels == label
     parts = []
     for i in order:
-        column = pd.to_numeric(features[names[i]], errors="coerce")
-        inside, overall = column[labels == label].mean(), column.mean()
+        inside, overall = _mean(values[members, i]), _mean(values[:, i])
         parts.append(
             f"{trait_phrase(names[i], center[i])}: {names[i].replace('_', ' ')} "
             f"{_number(inside)} vs {_number(overall)} overall"
@@ -120,7 +134,7 @@ def _number(value: float) -> str:
 
 
 def centroids_table(
-    features: pd.DataFrame,
+    features: Frame,
     k_selection: pd.DataFrame,
     settings: SegmentSettings,
     previous: pd.DataFrame | None = None,
@@ -133,11 +147,10 @@ def centroids_table(
     ids = stable_ids(centers, sizes, previous_centers(previous, prepared.scalings))
     names = prepared.features
     segment_name = segment_names(names, centers, ids)
-    ordered = features.sort_values("customer_id", kind="stable").reset_index(drop=True)
     model_id = fingerprint(prepared, settings)
     rows = []
     for label in np.argsort(ids, kind="stable"):
-        traits_text = key_traits(ordered, labels, centers[label], label, names)
+        traits_text = key_traits(prepared.values, labels, centers[label], label, names)
         for position, scaling in enumerate(prepared.scalings):
             rows.append(
                 {
@@ -175,24 +188,45 @@ def scalings_from(centroids: pd.DataFrame) -> tuple[FeatureScaling, ...]:
     )
 
 
-def customer_segments_table(features: pd.DataFrame, centroids: pd.DataFrame) -> pd.DataFrame:
+def imputed_text(imputed: np.ndarray, names: list[str]) -> np.ndarray:
+    """Per row, the names of the imputed features ('age, recency_days'), None for none.
+
+    Rows share few distinct patterns: each pattern's text is built once and looked up.
+    """
+    if imputed.shape[1] < 63:  # each pattern as one integer: a fast 1-d unique
+        codes = imputed.astype(np.int64) @ (np.int64(1) << np.arange(imputed.shape[1]))
+        _, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
+        patterns = imputed[first]
+    else:
+        patterns, inverse = np.unique(imputed, axis=0, return_inverse=True)
+    texts = np.array(
+        [
+            ", ".join(n for n, hit in zip(names, row, strict=True) if hit) or None
+            for row in patterns
+        ],
+        dtype=object,
+    )
+    return texts[inverse.reshape(-1)]
+
+
+def customer_segments_table(features: Frame, centroids: pd.DataFrame) -> pd.DataFrame:
     """Every customer's nearest stored centroid: the same rule the SQL scoring macro uses."""
     scalings = scalings_from(centroids)
+    names = [s.feature for s in scalings]
     wide = centroids.pivot(index="segment_id", columns="feature", values="centroid_scaled")
-    wide = wide.sort_index()[[s.feature for s in scalings]]
+    wide = wide.sort_index()[names]
     segments = centroids.drop_duplicates("segment_id").set_index("segment_id").loc[wide.index]
-    ordered = features.sort_values("customer_id", kind="stable").reset_index(drop=True)
-    matrix, imputed = transform(ordered, scalings)
+    customer_ids, columns = ordered_columns(features, names)
+    matrix, imputed = scale(columns, scalings)
     nearest, d1, d2 = assign(matrix, wide.to_numpy(dtype=float))
-    imputed_names = np.array([s.feature for s in scalings])
     return pd.DataFrame(
         {
-            "customer_id": ordered["customer_id"].to_numpy(),
+            "customer_id": customer_ids,
             "segment_id": wide.index.to_numpy()[nearest].astype("int64"),
             "segment_name": segments["segment_name"].to_numpy()[nearest],
             "distance_to_centroid": d1,
             "distance_to_second_centroid": d2,
-            "imputed_features": [", ".join(imputed_names[row]) or None for row in imputed],
+            "imputed_features": imputed_text(imputed, names),
             "model_id": segments["model_id"].iloc[0],
         }
     )

@@ -13,7 +13,7 @@ def model(dbt, session):
     if dbt.config.get("segments_mode") == "score":
         return stored_model(session, str(dbt.this))
     settings = SegmentSettings.from_mapping(dbt.config.get("segments"))
-    features = dbt.ref("customer_features").df()
+    features = dbt.ref("customer_features").to_arrow_table()
     k_selection = dbt.ref("segment_k_selection").df()
     previous = stored_model(session, str(dbt.this), required=False)
     return centroids_table(features, k_selection, settings, previous)

@@ -12,5 +12,5 @@ def model(dbt, session):
     if dbt.config.get("segments_mode") == "score":
         return stored_model(session, str(dbt.this))
     settings = SegmentSettings.from_mapping(dbt.config.get("segments"))
-    features = dbt.ref("customer_features").df()
+    features = dbt.ref("customer_features").to_arrow_table()
     return k_selection_table(features, settings)
