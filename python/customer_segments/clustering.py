@@ -19,17 +19,12 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from scipy.optimize import linear_sum_assignment
-from sklearn.cluster import KMeans
-from sklearn.metrics import (
-    adjusted_rand_score,
-    calinski_harabasz_score,
-    davies_bouldin_score,
-    pairwise_distances,
-)
 from threadpoolctl import threadpool_limits
 
 from customer_segments.settings import SegmentSettings
+
+# scikit-learn and scipy are imported inside the functions that fit (about 2 s): the
+# report only needs the preparation functions of this module.
 
 SILHOUETTE_SAMPLE_SIZE = 5_000
 # Rows of the silhouette sample whose distances are held in memory at once.
@@ -41,7 +36,9 @@ MAX_MATCH_DISTANCE = 1.5
 # scikit-learn's KMeans starts OpenMP thread teams many times per fit. Inside dbt the
 # models run on a worker thread, where every such start is slow (a 20k-customer k
 # selection took 20 s instead of 7 s on 2 cores). One thread (OpenMP and BLAS) is
-# faster there; DuckDB keeps both cores busy for the SQL.
+# faster there; DuckDB keeps both cores busy for the SQL. Re-measured at 1M customers
+# (benchmarks/README.md): the final fit on 200k rows took 0.75 s on one thread and
+# 0.8-1.2 s on two, k selection 1.3 s against 1.7-2.2 s; one thread stays.
 CLUSTERING_THREADS = 1
 
 Frame = pd.DataFrame | pa.Table
@@ -242,6 +239,9 @@ def select_k(matrix: np.ndarray, settings: SegmentSettings) -> pd.DataFrame:
 
 
 def _select_k(matrix: np.ndarray, candidates: list[int], settings: SegmentSettings) -> pd.DataFrame:
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score
+
     n = matrix.shape[0]
     sample = matrix[sample_rows(n, settings.selection_sample_size, settings.seed)]
     silhouette_rows = sample_rows(len(sample), SILHOUETTE_SAMPLE_SIZE, settings.seed)
@@ -280,6 +280,8 @@ def silhouette_scores(points: np.ndarray, labelings: list[np.ndarray]) -> list[f
     they are computed once, a chunk of rows at a time, and reduced to per-cluster sums
     for every labeling. NaN where a labeling has fewer than 2 or more than n-1 clusters.
     """
+    from sklearn.metrics import pairwise_distances
+
     n = len(points)
     encoded = [np.unique(labels, return_inverse=True) for labels in labelings]
     usable = [2 <= len(classes) <= n - 1 for classes, _ in encoded]
@@ -373,6 +375,9 @@ def fit(matrix: np.ndarray, k: int, settings: SegmentSettings) -> tuple[np.ndarr
 
 
 def _fit(matrix: np.ndarray, k: int, settings: SegmentSettings) -> tuple[np.ndarray, float]:
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import adjusted_rand_score
+
     rows = sample_rows(len(matrix), settings.fit_sample_size, settings.seed)
     sample = matrix[rows]
     model = KMeans(n_clusters=k, n_init=settings.n_init, random_state=settings.seed).fit(sample)
@@ -419,6 +424,8 @@ def stable_ids(
         ids = np.empty(k, dtype=int)
         ids[order] = np.arange(1, k + 1)
         return ids
+    from scipy.optimize import linear_sum_assignment
+
     previous_ids = np.array(sorted(previous))
     previous_centers = np.stack([previous[i] for i in previous_ids])
     cost = np.sqrt(((centers[:, None, :] - previous_centers[None, :, :]) ** 2).sum(axis=2))
