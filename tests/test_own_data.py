@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 import yaml
@@ -16,6 +17,7 @@ from sklearn.metrics import adjusted_rand_score
 from sklearn.preprocessing import StandardScaler
 
 from conftest import build, paths_in, query
+from customer_segments.generate import generate
 from customer_segments.paths import Paths
 
 pytestmark = pytest.mark.integration
@@ -132,3 +134,31 @@ def test_check_catches_a_missing_file() -> None:
         "PROBLEM: No file matches 'olist_items.parquet' (var raw_tables.order_items.file) in "
         f"raw folder '{SHAPES}/c_marketplace': fix the file name in the mapping or add the file."
     ]
+
+
+def test_extra_numeric_attributes_can_be_features(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    generate(400, tmp_path / "generated", seed=4, dirt=False)
+    raw.mkdir()
+    with duckdb.connect() as connection:
+        connection.execute(
+            f"""
+            copy (
+                select *, cast(hash(customer_id) % 1000 as varchar) as "Loyalty Points"
+                from read_csv('{tmp_path}/generated/customers.csv', all_varchar = true)
+            ) to '{raw}/customers.csv' (header)
+            """
+        )
+    dbt_vars = (
+        "{raw_tables: {customers: {extra_columns: ['Loyalty Points']}}, "
+        "segments: {features: [loyalty_points, annual_income], log_features: [annual_income]}}"
+    )
+    paths = paths_in(tmp_path, raw)
+    code, output = build(paths, "--vars", dbt_vars)
+    assert code == 0, "\n".join(output[-40:])
+    points = query(
+        paths, "select count(loyalty_points), max(loyalty_points) from marts.customer_features"
+    )
+    assert points[0][0] == 400 and 0 < points[0][1] < 1000
+    features = query(paths, "select distinct feature from marts.segment_centroids order by 1")
+    assert features == [("annual_income",), ("loyalty_points",)]

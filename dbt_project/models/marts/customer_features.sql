@@ -48,7 +48,7 @@ joined as (
         coalesce(behaviour.frequency, 0) as frequency,
         cast(coalesce(behaviour.monetary_value, 0) as double) as monetary_value,
         cast(behaviour.avg_order_value as double) as avg_order_value,
-        coalesce(behaviour.item_quantity, 0) as item_quantity,
+        cast(coalesce(behaviour.item_quantity, 0) as bigint) as item_quantity,
         behaviour.recency_days,
         behaviour.return_rate,
         behaviour.cancel_rate,
