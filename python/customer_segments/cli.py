@@ -8,6 +8,7 @@ be rendered.
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 from dataclasses import replace
@@ -184,7 +185,8 @@ def run(
 
     code, lines = run_dbt(["build"], paths, show, dbt_vars)
     if code != 0:
-        errors = build_errors(lines, paths.root / "target" / "run_results.json", started_at)
+        target = Path(os.environ.get("DBT_TARGET_PATH") or paths.root / "target")
+        errors = build_errors(lines, target / "run_results.json", started_at)
         if any(READ_ERROR.search(error) for error in errors):
             errors = diagnose(paths.raw_dir, paths.root, dbt_vars) or errors
         nodes_failed = any(error.startswith(tuple(NODE_KINDS.values())) for error in errors)
