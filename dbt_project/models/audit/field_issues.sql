@@ -9,6 +9,12 @@ customers as (
 
 ),
 
+staged as (
+
+    select source_row_number, raw_values from {{ ref('stg_raw__customers') }}
+
+),
+
 {% set issues = {
     'birth_date_unparseable': 'is_birth_date_unparseable',
     'birth_date_out_of_range': 'is_birth_date_out_of_range',
@@ -21,20 +27,28 @@ customers as (
     'gender_unrecognised': 'is_gender_unrecognised',
 } %}
 
-unioned as (
+flagged as (
 
     {% for issue, flag in issues.items() %}
     select
         'customers' as source_table,
         source_row_number,
         customer_id,
-        '{{ issue }}' as issue,
-        raw_values
+        '{{ issue }}' as issue
     from customers
     where {{ flag }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
+),
+
+with_values as (
+
+    select flagged.*, staged.raw_values
+    from flagged
+    inner join staged
+        on flagged.source_row_number = staged.source_row_number
+
 )
 
-select * from unioned
+select * from with_values

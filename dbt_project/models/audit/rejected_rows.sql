@@ -1,58 +1,48 @@
 {#- Every raw row that was not accepted: which file, which row, its key, why, and
     the original values as JSON. For every raw table read = accepted + rejected
-    (see row_reconciliation). -#}
+    (see row_reconciliation). The JSON is built here, for the rejected rows only:
+    the validated models do not carry it for the accepted millions. -#}
 with
 
-customers as (
+{% set sources = {
+    'customers': ('int_customers_validated', 'customer_id'),
+    'orders': ('int_orders_validated', 'order_id'),
+    'order_items': ('int_order_items_validated',
+                    "order_id || '#' || coalesce(cast(line_number as varchar), '?')"),
+} %}
 
-    select * from {{ ref('int_customers_validated') }}
+{% for table, (validated, key) in sources.items() %}
+rejected_{{ table }} as (
+
+    select
+        '{{ table }}' as source_table,
+        source_row_number,
+        {{ key }} as record_key,
+        rejection_reason
+    from {{ ref(validated) }}
     where rejection_reason is not null
 
 ),
 
-orders as (
+staged_{{ table }} as (
 
-    select * from {{ ref('int_orders_validated') }}
-    where rejection_reason is not null
-
-),
-
-order_items as (
-
-    select * from {{ ref('int_order_items_validated') }}
-    where rejection_reason is not null
+    select source_row_number, raw_values from {{ ref('stg_raw__' ~ table) }}
 
 ),
+
+{% endfor %}
 
 unioned as (
 
+    {% for table in sources %}
     select
-        'customers' as source_table,
-        source_row_number,
-        customer_id as record_key,
-        rejection_reason,
-        raw_values
-    from customers
-
-    union all
-
-    select
-        'orders' as source_table,
-        source_row_number,
-        order_id as record_key,
-        rejection_reason,
-        raw_values
-    from orders
-
-    union all
-
-    select
-        'order_items' as source_table,
-        source_row_number,
-        order_id || '#' || coalesce(cast(line_number as varchar), '?') as record_key,
-        rejection_reason,
-        raw_values
-    from order_items
+        rejected_{{ table }}.*,
+        staged_{{ table }}.raw_values
+    from rejected_{{ table }}
+    inner join staged_{{ table }}
+        on rejected_{{ table }}.source_row_number = staged_{{ table }}.source_row_number
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 )
 

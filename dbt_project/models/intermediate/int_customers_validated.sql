@@ -41,7 +41,6 @@ checked as (
         {% for column in extra_customer_columns() %}
         {{ column }},
         {% endfor %}
-        raw_values,
 
         case
             when customer_id is null then 'missing_customer_id'

@@ -50,7 +50,6 @@ checked as (
         category,
         quantity,
         unit_price,
-        raw_values,
         case
             when not has_known_order then 'unknown_order'
             when not has_accepted_order then 'order_rejected'

@@ -43,7 +43,6 @@ checked as (
         status,
         channel,
         ordered_at,
-        raw_values,
         case
             when order_id is null then 'missing_order_id'
             when occurrence_from_last > 1 then 'duplicate_order_id'
