@@ -27,8 +27,6 @@ from customer_segments.settings import SegmentSettings
 # report only needs the preparation functions of this module.
 
 SILHOUETTE_SAMPLE_SIZE = 5_000
-# Rows of the silhouette sample whose distances are held in memory at once.
-SILHOUETTE_CHUNK_ROWS = 500
 STABILITY_SEEDS = 3
 # A new centroid keeps a previous segment's id only if it lies within this distance
 # (scaled units) of that segment's previous centroid; otherwise it is a new segment.
@@ -240,80 +238,39 @@ def select_k(matrix: np.ndarray, settings: SegmentSettings) -> pd.DataFrame:
 
 def _select_k(matrix: np.ndarray, candidates: list[int], settings: SegmentSettings) -> pd.DataFrame:
     from sklearn.cluster import KMeans
-    from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score
+    from sklearn.metrics import (
+        calinski_harabasz_score,
+        davies_bouldin_score,
+        pairwise_distances,
+        silhouette_score,
+    )
 
     n = matrix.shape[0]
     sample = matrix[sample_rows(n, settings.selection_sample_size, settings.seed)]
     silhouette_rows = sample_rows(len(sample), SILHOUETTE_SAMPLE_SIZE, settings.seed)
-    fits = []
+    # The silhouette sample's distances do not depend on k: computed once for every k
+    # (at most 5,000 x 5,000, 200 MB).
+    distances = pairwise_distances(sample[silhouette_rows])
+    rows = []
     for k in candidates:
         model = KMeans(n_clusters=k, n_init=settings.n_init, random_state=settings.seed)
-        fits.append((k, model.fit_predict(sample), float(model.inertia_)))
-    silhouettes = silhouette_scores(
-        sample[silhouette_rows], [labels[silhouette_rows] for _, labels, _ in fits]
-    )
-    rows = []
-    for (k, labels, inertia), silhouette in zip(fits, silhouettes, strict=True):
-        scored = len(np.unique(labels)) > 1
-        rows.append(
-            {
-                "k": k,
-                "inertia": inertia,
-                "silhouette": silhouette if scored else float("nan"),
-                "calinski_harabasz": float(calinski_harabasz_score(sample, labels))
-                if scored
-                else float("nan"),
-                "davies_bouldin": float(davies_bouldin_score(sample, labels))
-                if scored
-                else float("nan"),
-            }
+        labels = model.fit_predict(sample)
+        row = {"k": k, "inertia": float(model.inertia_)}
+        row["silhouette"] = (
+            float(silhouette_score(distances, labels[silhouette_rows], metric="precomputed"))
+            if 2 <= len(np.unique(labels[silhouette_rows])) < len(silhouette_rows)
+            else float("nan")
         )
+        scored = len(np.unique(labels)) > 1
+        for name, score in (
+            ("calinski_harabasz", calinski_harabasz_score),
+            ("davies_bouldin", davies_bouldin_score),
+        ):
+            row[name] = float(score(sample, labels)) if scored else float("nan")
+        rows.append(row)
     table = pd.DataFrame(rows)
     table["sample_size"] = len(sample)
     return _vote(table, settings)
-
-
-def silhouette_scores(points: np.ndarray, labelings: list[np.ndarray]) -> list[float]:
-    """scikit-learn's silhouette_score (euclidean) of each labeling of the same points.
-
-    The pairwise distances are the expensive part and do not depend on the labels, so
-    they are computed once, a chunk of rows at a time, and reduced to per-cluster sums
-    for every labeling. NaN where a labeling has fewer than 2 or more than n-1 clusters.
-    """
-    from sklearn.metrics import pairwise_distances
-
-    n = len(points)
-    encoded = [np.unique(labels, return_inverse=True) for labels in labelings]
-    usable = [2 <= len(classes) <= n - 1 for classes, _ in encoded]
-    sums = [np.zeros((n, len(classes))) for classes, _ in encoded]
-    one_hot = [np.eye(len(classes))[codes] for classes, codes in encoded]
-    if any(usable):
-        for start in range(0, n, SILHOUETTE_CHUNK_ROWS):
-            stop = min(start + SILHOUETTE_CHUNK_ROWS, n)
-            distances = pairwise_distances(points[start:stop], points)
-            distances[np.arange(stop - start), np.arange(start, stop)] = 0.0
-            for total, hot, ok in zip(sums, one_hot, usable, strict=True):
-                if ok:
-                    total[start:stop] = distances @ hot
-    scores = []
-    for (_, codes), total, ok in zip(encoded, sums, usable, strict=True):
-        if not ok:
-            scores.append(float("nan"))
-            continue
-        sizes = np.bincount(codes)
-        rows = np.arange(n)
-        own = total[rows, codes]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            intra = own / (sizes[codes] - 1)
-            means = total / sizes
-        means[rows, codes] = np.inf
-        inter = means.min(axis=1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            score = (inter - intra) / np.maximum(intra, inter)
-        # a customer alone in its cluster scores 0, as in scikit-learn
-        score = np.nan_to_num(np.where(sizes[codes] > 1, score, 0.0))
-        scores.append(float(np.mean(score)))
-    return scores
 
 
 def _knee(ks: np.ndarray, inertia: np.ndarray) -> int:
@@ -325,19 +282,21 @@ def _knee(ks: np.ndarray, inertia: np.ndarray) -> int:
     return int(ks[np.argmax((1.0 - y) - x)])
 
 
+def _best_k(table: pd.DataFrame, column: str, largest: bool) -> int:
+    """The k a criterion prefers (the smallest k when it could not be computed)."""
+    values = table[column]
+    if values.isna().all():
+        return int(table["k"].iloc[0])
+    return int(table.loc[values.idxmax() if largest else values.idxmin(), "k"])
+
+
 def _vote(table: pd.DataFrame, settings: SegmentSettings) -> pd.DataFrame:
     ks = table["k"].to_numpy()
     picks = {
         "elbow": _knee(ks, table["inertia"].to_numpy()),
-        "silhouette": int(table.loc[table["silhouette"].idxmax(), "k"])
-        if table["silhouette"].notna().any()
-        else int(ks[0]),
-        "calinski_harabasz": int(table.loc[table["calinski_harabasz"].idxmax(), "k"])
-        if table["calinski_harabasz"].notna().any()
-        else int(ks[0]),
-        "davies_bouldin": int(table.loc[table["davies_bouldin"].idxmin(), "k"])
-        if table["davies_bouldin"].notna().any()
-        else int(ks[0]),
+        "silhouette": _best_k(table, "silhouette", largest=True),
+        "calinski_harabasz": _best_k(table, "calinski_harabasz", largest=True),
+        "davies_bouldin": _best_k(table, "davies_bouldin", largest=False),
     }
     table["votes"] = [sum(pick == k for pick in picks.values()) for k in ks]
     table["voted_by"] = [
