@@ -74,3 +74,21 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Build:
 def _no_colour(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("TERM", os.environ.get("TERM", "dumb"))
+
+
+SCRIPT = "<script>alert(1)</script>"
+
+
+def plant_script(warehouse: Path) -> None:
+    """A segment name and the most common city that are HTML, as a hostile export might."""
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute(
+            "update marts.segments set segment_name = ? "
+            "where segment_id = (select min(segment_id) from marts.segments)",
+            [SCRIPT],
+        )
+        connection.execute(
+            "update marts.customer_features set city = ? "
+            "where city = (select mode(city) from marts.customer_features)",
+            [SCRIPT],
+        )

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import Build, query
+from conftest import Build, plant_script, query
 from customer_segments.report import ReportError, render_report
 from customer_segments.report import charts as report_charts
 from customer_segments.report import context as report_context
@@ -21,7 +21,6 @@ from customer_segments.report import render as report_render
 
 pytestmark = pytest.mark.integration
 
-SCRIPT = "<script>alert(1)</script>"
 SECTIONS = {
     "summary": "Summary",
     "segments": "Segments",
@@ -38,21 +37,6 @@ def copy_warehouse(built: Build, folder: Path) -> Path:
     target = folder / "warehouse.duckdb"
     shutil.copyfile(built.paths.duckdb_path, target)
     return target
-
-
-def plant_script(warehouse: Path) -> None:
-    """A segment name and the most common city that are HTML, as a hostile export might."""
-    with duckdb.connect(str(warehouse)) as connection:
-        connection.execute(
-            "update marts.segments set segment_name = ? "
-            "where segment_id = (select min(segment_id) from marts.segments)",
-            [SCRIPT],
-        )
-        connection.execute(
-            "update marts.customer_features set city = ? "
-            "where city = (select mode(city) from marts.customer_features)",
-            [SCRIPT],
-        )
 
 
 def add_previous_run(warehouse: Path) -> None:

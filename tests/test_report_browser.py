@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import ROOT, Build
+from conftest import ROOT, SCRIPT, Build, plant_script
 from customer_segments.report import render_report
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
@@ -27,7 +27,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 ARTIFACTS = ROOT / "test-artifacts"
-SCRIPT = "<script>alert(1)</script>"
 SECTIONS = ("summary", "segments", "charts", "profile", "model", "data-quality", "how-to-query")
 
 
@@ -59,17 +58,8 @@ def report_file(built: Build, tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("browser")
     warehouse = folder / "warehouse.duckdb"
     shutil.copyfile(built.paths.duckdb_path, warehouse)
+    plant_script(warehouse)
     with duckdb.connect(str(warehouse)) as connection:
-        connection.execute(
-            "update marts.segments set segment_name = ? "
-            "where segment_id = (select min(segment_id) from marts.segments)",
-            [SCRIPT],
-        )
-        connection.execute(
-            "update marts.customer_features set city = ? "
-            "where city = (select mode(city) from marts.customer_features)",
-            [SCRIPT],
-        )
         connection.execute(
             """
             insert into marts.segment_history

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 from dataclasses import dataclass, fields
 from typing import Any
@@ -96,6 +97,4 @@ def _parse_text(text: str) -> dict[str, Any]:
     try:
         return json.loads(text)
     except json.JSONDecodeError:
-        import ast
-
         return ast.literal_eval(text)
