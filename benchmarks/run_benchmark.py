@@ -70,7 +70,6 @@ MODEL_STAGES = {
     "segment_runs": "describe",
     "customer_features": "features",
     "int_reference_dates": "features",
-    "int_order_items_aggregated_to_orders": "features",
     "int_orders_aggregated_to_customers": "features",
 }
 

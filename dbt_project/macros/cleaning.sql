@@ -43,8 +43,3 @@
         when 'returned' then 'returned' when 'refunded' then 'returned'
     end
 {%- endmacro %}
-
-{#- The original row as JSON, kept in the audit. DuckDB-specific: to_json of a row. -#}
-{% macro row_as_json(relation_alias) -%}
-    cast(to_json({{ relation_alias }}) as varchar)
-{%- endmacro %}

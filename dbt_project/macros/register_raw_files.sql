@@ -59,9 +59,12 @@
 {% endmacro %}
 
 
+{#- A Parquet reader adds file_row_number: the row's position, read in parallel. The
+    CSV reader has none, so CSV rows are numbered in file order by the view (a serial
+    step, see raw_row_number). -#}
 {% macro raw_reader(path, format, csv_options) %}
     {%- if format == 'parquet' -%}
-        read_parquet('{{ path }}')
+        read_parquet('{{ path }}', file_row_number = true)
     {%- else -%}
         {%- set options = {'header': true, 'all_varchar': true} -%}
         {%- do options.update(csv_options or {}) -%}
@@ -70,6 +73,14 @@
             , {{ key }} = {% if value is string %}'{{ value | replace("'", "''") }}'{% else %}{{ value | lower }}{% endif %}
         {%- endfor -%})
     {%- endif -%}
+{% endmacro %}
+
+
+{#- Position of the row in its file, 1 for the first data row. From a single Parquet
+    file it comes from the reader; otherwise row_number() over () counts rows in file
+    order, which DuckDB does on one thread (a streaming window). -#}
+{% macro raw_row_number(present, file_count) %}
+    {{ return('file_row_number + 1' if 'file_row_number' in present and file_count == 1 else 'row_number() over ()') }}
 {% endmacro %}
 
 
@@ -197,6 +208,8 @@
         "select column_name from information_schema.columns where table_schema = 'raw' "
         ~ "and table_name = '" ~ table_name ~ "__file' order by ordinal_position"
     ).columns[0].values() | list %}
+    {% set row_number = raw_row_number(present, readable | length if readable is defined else 0) %}
+    {% set present = present | reject('equalto', 'file_row_number') | list %}
     {% set columns = config.get('columns') or {} %}
     {% set expressions = config.get('expressions') or {} %}
     {% set selected = [] %}
@@ -235,7 +248,7 @@
     {% else %}
         {% do run_query(
             "create or replace view raw." ~ table_name ~ " as select " ~ selected | join(', ')
-            ~ ", row_number() over () as source_row_number, '" ~ path ~ "' as source_file"
+            ~ ", " ~ row_number ~ " as source_row_number, '" ~ path ~ "' as source_file"
             ~ " from raw." ~ table_name ~ "__file") %}
     {% endif %}
 

@@ -9,12 +9,6 @@ customers as (
 
 ),
 
-staged as (
-
-    select source_row_number, raw_values from {{ ref('stg_raw__customers') }}
-
-),
-
 {% set issues = {
     'birth_date_unparseable': 'is_birth_date_unparseable',
     'birth_date_out_of_range': 'is_birth_date_out_of_range',
@@ -44,10 +38,7 @@ flagged as (
 
 with_values as (
 
-    select flagged.*, staged.raw_values
-    from flagged
-    inner join staged
-        on flagged.source_row_number = staged.source_row_number
+    {{ with_raw_values('flagged', 'customers') }}
 
 )
 

@@ -1,7 +1,7 @@
 {#- Every raw row that was not accepted: which file, which row, its key, why, and
     the original values as JSON. For every raw table read = accepted + rejected
-    (see row_reconciliation). The JSON is built here, for the rejected rows only:
-    the validated models do not carry it for the accepted millions. -#}
+    (see row_reconciliation). The JSON is built here, for the rejected rows only
+    (macro with_raw_values): no model carries it for the accepted millions. -#}
 with
 
 {% set sources = {
@@ -24,23 +24,12 @@ rejected_{{ table }} as (
 
 ),
 
-staged_{{ table }} as (
-
-    select source_row_number, raw_values from {{ ref('stg_raw__' ~ table) }}
-
-),
-
 {% endfor %}
 
 unioned as (
 
     {% for table in sources %}
-    select
-        rejected_{{ table }}.*,
-        staged_{{ table }}.raw_values
-    from rejected_{{ table }}
-    inner join staged_{{ table }}
-        on rejected_{{ table }}.source_row_number = staged_{{ table }}.source_row_number
+    {{ with_raw_values('rejected_' ~ table, table) }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 

@@ -17,14 +17,20 @@ customers as (
 
 ),
 
-ranked as (
+duplicated_customer_ids as (
+
+    {{ duplicated_keys('customers', ['customer_id']) }}
+
+),
+
+marked as (
 
     select
-        *,
-        row_number() over (
-            partition by customer_id order by source_row_number desc
-        ) as occurrence_from_last
+        customers.*,
+        {{ is_earlier_occurrence('customers', 'duplicated_customer_ids') }} as is_earlier_occurrence
     from customers
+    left join duplicated_customer_ids
+        on customers.customer_id = duplicated_customer_ids.customer_id
 
 ),
 
@@ -44,7 +50,7 @@ checked as (
 
         case
             when customer_id is null then 'missing_customer_id'
-            when occurrence_from_last > 1 then 'duplicate_customer_id'
+            when is_earlier_occurrence then 'duplicate_customer_id'
         end as rejection_reason,
 
         ----------  field checks
@@ -68,7 +74,7 @@ checked as (
         case when annual_income >= 0 then annual_income end as annual_income,
         case when signup_date <= current_date then signup_date end as signup_date
 
-    from ranked
+    from marked
 
 )
 

@@ -13,30 +13,44 @@ order_items as (
 
 ),
 
-orders as (
+{#- Order ids are unique among accepted orders (duplicates are rejected), so both
+    lookups are plain joins without a grouping of the millions of orders. -#}
+accepted_orders as (
 
-    select
-        order_id,
-        max(case when rejection_reason is null then 1 else 0 end) as is_accepted
-    from {{ ref('int_orders_validated') }}
-    where order_id is not null
-    group by order_id
+    select order_id from {{ ref('int_orders_validated') }}
+    where rejection_reason is null
 
 ),
 
-ranked as (
+rejected_order_ids as (
+
+    select distinct order_id from {{ ref('int_orders_validated') }}
+    where rejection_reason is not null and order_id is not null
+
+),
+
+duplicated_lines as (
+
+    {{ duplicated_keys('order_items', ['order_id', 'line_number']) }}
+
+),
+
+marked as (
 
     select
         order_items.*,
-        orders.order_id is not null as has_known_order,
-        coalesce(orders.is_accepted, 0) = 1 as has_accepted_order,
-        row_number() over (
-            partition by order_items.order_id, order_items.line_number
-            order by order_items.source_row_number desc
-        ) as occurrence_from_last
+        accepted_orders.order_id is not null as has_accepted_order,
+        accepted_orders.order_id is not null or rejected_order_ids.order_id is not null
+            as has_known_order,
+        {{ is_earlier_occurrence('order_items', 'duplicated_lines') }} as is_earlier_occurrence
     from order_items
-    left join orders
-        on order_items.order_id = orders.order_id
+    left join accepted_orders
+        on order_items.order_id = accepted_orders.order_id
+    left join rejected_order_ids
+        on order_items.order_id = rejected_order_ids.order_id
+    left join duplicated_lines
+        on order_items.order_id = duplicated_lines.order_id
+        and order_items.line_number = duplicated_lines.line_number
 
 ),
 
@@ -46,21 +60,19 @@ checked as (
         source_row_number,
         order_id,
         line_number,
-        product_id,
-        category,
         quantity,
         unit_price,
         case
             when not has_known_order then 'unknown_order'
             when not has_accepted_order then 'order_rejected'
             when line_number is null then 'missing_line_number'
-            when occurrence_from_last > 1 then 'duplicate_order_line'
+            when is_earlier_occurrence then 'duplicate_order_line'
             when is_quantity_unreadable then 'unparseable_quantity'
             when is_unit_price_unreadable then 'unparseable_unit_price'
             when quantity <= 0 then 'non_positive_quantity'
             when unit_price < 0 then 'negative_unit_price'
         end as rejection_reason
-    from ranked
+    from marked
 
 )
 

@@ -20,15 +20,21 @@ accepted_customers as (
 
 ),
 
-ranked as (
+duplicated_order_ids as (
+
+    {{ duplicated_keys('orders', ['order_id']) }}
+
+),
+
+marked as (
 
     select
         orders.*,
-        row_number() over (
-            partition by orders.order_id order by orders.source_row_number desc
-        ) as occurrence_from_last,
+        {{ is_earlier_occurrence('orders', 'duplicated_order_ids') }} as is_earlier_occurrence,
         accepted_customers.customer_id is not null as has_known_customer
     from orders
+    left join duplicated_order_ids
+        on orders.order_id = duplicated_order_ids.order_id
     left join accepted_customers
         on orders.customer_id = accepted_customers.customer_id
 
@@ -45,7 +51,7 @@ checked as (
         ordered_at,
         case
             when order_id is null then 'missing_order_id'
-            when occurrence_from_last > 1 then 'duplicate_order_id'
+            when is_earlier_occurrence then 'duplicate_order_id'
             when is_order_date_missing then 'missing_order_date'
             when is_order_date_unparseable then 'unparseable_order_date'
             when ordered_at < cast('{{ var("min_order_date") }}' as timestamp)
@@ -54,7 +60,7 @@ checked as (
             when customer_id is null then 'missing_customer_id'
             when not has_known_customer then 'unknown_customer'
         end as rejection_reason
-    from ranked
+    from marked
 
 )
 

@@ -36,10 +36,7 @@ renamed as (
         {{ is_unparseable('age', parse_number('age', 'integer')) }} as is_age_unparseable,
         {{ is_unparseable('birth_date', parse_date('birth_date')) }} as is_birth_date_unparseable,
         {{ is_unparseable('signup_date', parse_date('signup_date')) }} as is_signup_date_unparseable,
-        ({{ clean_text('gender') }} is not null and {{ normalise_gender('gender') }} is null) as is_gender_unrecognised,
-
-        ----------  the original row, for the audit
-        {{ row_as_json('source') }} as raw_values
+        ({{ clean_text('gender') }} is not null and {{ normalise_gender('gender') }} is null) as is_gender_unrecognised
 
     from source
 

@@ -24,10 +24,7 @@ renamed as (
 
         ----------  what could not be read
         ({{ parse_number('quantity', 'integer') }} is null) as is_quantity_unreadable,
-        ({{ parse_number('unit_price') }} is null) as is_unit_price_unreadable,
-
-        ----------  the original row, for the audit
-        {{ row_as_json('source') }} as raw_values
+        ({{ parse_number('unit_price') }} is null) as is_unit_price_unreadable
 
     from source
 

@@ -24,10 +24,7 @@ renamed as (
         ----------  what could not be read
         {{ is_unparseable('order_date', parse_timestamp('order_date')) }} as is_order_date_unparseable,
         {{ clean_text('order_date') }} is null as is_order_date_missing,
-        ({{ normalise_status('status') }} is null) as is_status_unrecognised,
-
-        ----------  the original row, for the audit
-        {{ row_as_json('source') }} as raw_values
+        ({{ normalise_status('status') }} is null) as is_status_unrecognised
 
     from source
 
