@@ -5,7 +5,10 @@ measures, one after the other on the same files:
 
   generate   `customer-segments generate -n N -f parquet`
   full job   `customer-segments run` (dbt build with every model and test, then the
-             HTML report), stage by stage from dbt's run_results.json
+             HTML report), stage by stage from dbt's run_results.json; a first run
+             (new warehouse, dbt parses the whole project) and then the same command
+             again, as a scheduled job runs it (dbt's partial-parse cache, the first
+             run's warehouse: history appended, segment ids matched to the stored ones)
   reference  `python benchmarks/reference.py` (one DuckDB aggregation query to
              per-customer features, one KMeans fit at a fixed k)
 
@@ -186,6 +189,7 @@ class ScaleResult:
     raw_mb: float
     generate: Measured
     full: Measured
+    repeat: Measured
     reference: Measured
     reference_figures: dict
     stages: dict[str, tuple[float, int]]  # stage -> (seconds, peak tree KiB)
@@ -197,6 +201,10 @@ class ScaleResult:
     @property
     def ratio(self) -> float:
         return self.full.seconds / self.reference.seconds
+
+    @property
+    def repeat_ratio(self) -> float:
+        return self.repeat.seconds / self.reference.seconds
 
 
 def _epoch(stamp: str) -> float:
@@ -330,6 +338,9 @@ def run_scale(customers: int, work: Path, args: argparse.Namespace) -> ScaleResu
     report = re.search(r"Report written to .* in ([\d.]+)s", full.stdout)
     report_seconds = float(report.group(1)) if report else 0.0
     stages, slowest = stages_of(full, run_dir / "target", run_dir / "logs", report_seconds)
+    tests = tests_by_layer(run_dir / "target")
+    print(f"[{customers:,}] full job again (repeat run) ...", flush=True)
+    repeat = measure([cli, "run", *([] if args.report else ["--no-report"])], env)
 
     print(f"[{customers:,}] reference ...", flush=True)
     reference = measure(
@@ -350,17 +361,18 @@ def run_scale(customers: int, work: Path, args: argparse.Namespace) -> ScaleResu
         raw_mb=raw_mb,
         generate=generate,
         full=full,
+        repeat=repeat,
         reference=reference,
         reference_figures=figures,
         stages=stages,
         slowest=slowest,
-        tests=tests_by_layer(run_dir / "target"),
+        tests=tests,
         build_seconds=float(build.group(1)) if build else 0.0,
         report_seconds=report_seconds,
     )
     print(
         f"[{customers:,}] generate {generate.seconds:.1f}s, full {full.seconds:.1f}s "
-        f"({mb(full.peak_kb)}), reference {reference.seconds:.1f}s ({mb(reference.peak_kb)}), "
+        f"({mb(full.peak_kb)}), repeat {repeat.seconds:.1f}s, reference {reference.seconds:.1f}s ({mb(reference.peak_kb)}), "
         f"ratio {result.ratio:.2f}",
         flush=True,
     )
@@ -377,6 +389,12 @@ def run_scale(customers: int, work: Path, args: argparse.Namespace) -> ScaleResu
 def mb(kb: int) -> str:
     """KiB as decimal megabytes (10^6 bytes), the unit of the 4 GB target."""
     return f"{kb * 1024 / 1e6:,.0f} MB"
+
+
+def both(first: bool, repeat: bool) -> str:
+    return {(True, True): "yes", (False, False): "no"}.get(
+        (first, repeat), "repeat run only" if repeat else "first run only"
+    )
 
 
 def load(values: tuple[float, ...]) -> str:
@@ -451,7 +469,8 @@ def markdown(results: list[ScaleResult], main: ScaleResult, args, argv: list[str
     ]
     for label, measured in (
         ("generate (raw Parquet)", main.generate),
-        ("full job (`customer-segments run`)", main.full),
+        ("full job, first run (`customer-segments run`)", main.full),
+        ("full job, repeat run (same command again)", main.repeat),
         ("minimal reference", main.reference),
     ):
         lines.append(
@@ -460,37 +479,52 @@ def markdown(results: list[ScaleResult], main: ScaleResult, args, argv: list[str
             f"{load(measured.load_after)} |"
         )
     lines += [
-        f"| **ratio full job / reference** | **{main.ratio:.2f}x** | "
+        f"| **ratio first run / reference** | **{main.ratio:.2f}x** | "
         f"{main.full.peak_kb / max(main.reference.peak_kb, 1):.2f}x | | |",
+        f"| **ratio repeat run / reference** | **{main.repeat_ratio:.2f}x** | "
+        f"{main.repeat.peak_kb / max(main.reference.peak_kb, 1):.2f}x | | |",
         "",
         f"The reference ran KMeans with n_init={ref['n_init']} (the project's setting) at "
         f"k={ref['k']} on all {ref['customers']:,} customers: query "
         f"{ref['query_seconds']:.1f} s, fit {ref['fit_seconds']:.1f} s "
         f"({ref['iterations']} iterations), the rest is Python start-up and imports.",
         "",
-        "Targets (2 cores, 1M customers), against this run:",
+        "The repeat run is the same command on the same folders right after the first: "
+        "dbt reuses its partial-parse cache in the target folder, and the warehouse "
+        "already holds the previous model, so segment ids are matched to it and the "
+        "history grows.",
+        "",
+        "Targets (2 cores, 1M customers), against this run (first run / repeat run):",
         "",
         "| target | reached | met |",
         "|---|---:|:---:|",
         *(
-            f"| {name} | {value} | {'yes' if met else 'no'} |"
+            f"| {name} | {value} | {met} |"
             for name, value, met in (
-                ("full job within 3x the reference", f"{main.ratio:.2f}x", main.ratio <= 3),
-                ("full job within 60 s", f"{main.full.seconds:.0f} s", main.full.seconds <= 60),
+                (
+                    "full job within 3x the reference",
+                    f"{main.ratio:.2f}x / {main.repeat_ratio:.2f}x",
+                    both(main.ratio <= 3, main.repeat_ratio <= 3),
+                ),
+                (
+                    "full job within 60 s",
+                    f"{main.full.seconds:.0f} s / {main.repeat.seconds:.0f} s",
+                    both(main.full.seconds <= 60, main.repeat.seconds <= 60),
+                ),
                 (
                     "peak RSS within 4 GB",
-                    mb(main.full.peak_kb),
-                    main.full.peak_kb * 1024 <= 4e9,
+                    f"{mb(main.full.peak_kb)} / {mb(main.repeat.peak_kb)}",
+                    both(main.full.peak_kb * 1024 <= 4e9, main.repeat.peak_kb * 1024 <= 4e9),
                 ),
                 (
                     "generator within 30 s",
                     f"{main.generate.seconds:.1f} s",
-                    main.generate.seconds <= 30,
+                    "yes" if main.generate.seconds <= 30 else "no",
                 ),
             )
         ),
         "",
-        "### Where the time goes",
+        "### Where the time goes (first run)",
         "",
         f"dbt build {main.build_seconds:.1f} s as the CLI reports it, then the report "
         f"{main.report_seconds:.1f} s. Stage = dbt nodes grouped by what they do (from "
@@ -524,16 +558,16 @@ def markdown(results: list[ScaleResult], main: ScaleResult, args, argv: list[str
         "",
         "## Scale curve",
         "",
-        "| customers | order lines | generate | full job | full job RSS | reference "
-        "| reference RSS | ratio | full job µs per order line |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| customers | order lines | generate | full job | full job RSS | repeat run "
+        "| reference | reference RSS | ratio | full job µs per order line |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         order_lines = r.raw_rows.get("order lines", 0)
         lines.append(
             f"| {r.raw_rows.get('customers', r.customers):,} | {order_lines:,} | "
             f"{r.generate.seconds:.1f} s | {r.full.seconds:.1f} s | {mb(r.full.peak_kb)} | "
-            f"{r.reference.seconds:.1f} s | {mb(r.reference.peak_kb)} | {r.ratio:.2f}x | "
+            f"{r.repeat.seconds:.1f} s | {r.reference.seconds:.1f} s | {mb(r.reference.peak_kb)} | {r.ratio:.2f}x | "
             f"{1e6 * r.full.seconds / max(order_lines, 1):.1f} |"
         )
     lines += [
@@ -557,7 +591,7 @@ def markdown(results: list[ScaleResult], main: ScaleResult, args, argv: list[str
         "```sh",
     ]
     for r in results:
-        for measured in (r.generate, r.full, r.reference):
+        for measured in (r.generate, r.full, r.repeat, r.reference):
             lines.append(measured.shell().replace(str(args.work), "$WORK"))
     lines += ["```", ""]
     return "\n".join(lines)

@@ -5,7 +5,7 @@
                            centroids, for stable ids) -> marts.segment_centroids
     customer_segments_table customer_features + centroids -> marts.customer_segments
 
-No I/O here: the dbt models read the refs and write what these return. The feature
+The dbt models read the refs (read_features) and write what these return. The feature
 mart comes in as an Arrow table (or a pandas DataFrame); every step works on numpy
 columns of the features it needs, never row by row.
 """
@@ -54,6 +54,15 @@ def stored_model(session, relation: str, required: bool = True) -> pd.DataFrame 
                 "run once with segments_mode 'fit'."
             ) from error
         return None
+
+
+def read_features(relation, features) -> Frame:
+    """The feature mart (a DuckDB relation) as Arrow, with only customer_id and the
+    named features: at 1M customers the text columns the clustering never reads cost
+    more to convert than the numbers. A name that is not a column is left out here
+    and reported by prepare()."""
+    wanted = ["customer_id", *features]
+    return relation.select(*[c for c in wanted if c in relation.columns]).to_arrow_table()
 
 
 def k_selection_table(features: Frame, settings: SegmentSettings) -> pd.DataFrame:

@@ -5,7 +5,7 @@ are matched to the previous run's centroids so that they stay stable. With
 var segments_mode = 'score' the stored model is kept and customers are only scored.
 """
 
-from customer_segments.segmentation import centroids_table, stored_model
+from customer_segments.segmentation import centroids_table, read_features, stored_model
 from customer_segments.settings import SegmentSettings
 
 
@@ -13,7 +13,7 @@ def model(dbt, session):
     if dbt.config.get("segments_mode") == "score":
         return stored_model(session, str(dbt.this))
     settings = SegmentSettings.from_mapping(dbt.config.get("segments"))
-    features = dbt.ref("customer_features").to_arrow_table()
+    features = read_features(dbt.ref("customer_features"), settings.features)
     k_selection = dbt.ref("segment_k_selection").df()
     previous = stored_model(session, str(dbt.this), required=False)
     return centroids_table(features, k_selection, settings, previous)

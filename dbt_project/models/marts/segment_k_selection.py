@@ -4,7 +4,7 @@ Thin on purpose: all logic lives in the customer_segments package. With
 var segments_mode = 'score' the stored table is kept as it is (no refit).
 """
 
-from customer_segments.segmentation import k_selection_table, stored_model
+from customer_segments.segmentation import k_selection_table, read_features, stored_model
 from customer_segments.settings import SegmentSettings
 
 
@@ -12,5 +12,5 @@ def model(dbt, session):
     if dbt.config.get("segments_mode") == "score":
         return stored_model(session, str(dbt.this))
     settings = SegmentSettings.from_mapping(dbt.config.get("segments"))
-    features = dbt.ref("customer_features").to_arrow_table()
+    features = read_features(dbt.ref("customer_features"), settings.features)
     return k_selection_table(features, settings)
