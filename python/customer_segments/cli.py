@@ -163,13 +163,14 @@ def fit_warnings(path: Path) -> list[str]:
 def import_report_in_background() -> None:
     """Import the report's modules (matplotlib, jinja2: 1.5 s) while dbt builds in its
     own process, so they are loaded when the build ends. Any import error is left to
-    the import in render(), which reports it properly."""
+    the import in render(), which reports it properly. Not a daemon: an exit while it
+    imports waits for it instead of tearing down a half-imported module."""
 
     def load() -> None:
         with contextlib.suppress(Exception):
             importlib.import_module("customer_segments.report")
 
-    threading.Thread(target=load, daemon=True).start()
+    threading.Thread(target=load, name="import-report").start()
 
 
 @app.command()
