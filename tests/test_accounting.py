@@ -135,3 +135,43 @@ def test_a_broken_reconciliation_fails_the_build(dirty: Build, tmp_path: Path) -
     log = "\n".join(output)
     assert code != 0
     assert "FAIL 1 accepted_values_row_reconciliation_is_reconciled__True" in log
+
+
+def test_source_row_number_is_the_position_in_every_kind_of_file(tmp_path: Path) -> None:
+    """1 for the first data row of the file, whichever reader numbers it: a single
+    Parquet file (its reader, even when the file has its own file_row_number column),
+    a CSV file and a glob of several Parquet files (row_number in file order)."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    with duckdb.connect() as connection:
+        connection.execute(
+            f"copy (select 'C' || i as customer_id, 100 + i as file_row_number "
+            f"from range(1, 2001) as r(i)) to '{raw}/customers.parquet'"
+        )
+        connection.execute(
+            f"copy (select 'O' || i as order_id, 'C' || i as customer_id, '2024-01-01' "
+            f"as order_date, 'completed' as status from range(1, 1001) as r(i)) "
+            f"to '{raw}/orders.csv' (header)"
+        )
+        for part, first in (("a", 1), ("b", 501)):
+            connection.execute(
+                f"copy (select 'O' || i as order_id, 1 as line_number, 1 as quantity, "
+                f"2.5 as unit_price from range({first}, {first + 500}) as r(i)) "
+                f"to '{raw}/items_{part}.parquet'"
+            )
+    paths = paths_in(tmp_path, raw)
+    mapping = "{raw_tables: {order_items: {file: 'items_*.parquet'}}}"
+    code, output = build(paths, "--select", "staging", "--vars", mapping)
+    assert code == 0, "\n".join(output[-40:])
+    for table, key in (
+        ("customers", "customer_id"),
+        ("orders", "order_id"),
+        ("order_items", "order_id"),
+    ):
+        mismatches = query(
+            paths,
+            f"select count(*), count(*) filter (where source_row_number <> "
+            f"cast(substr({key}, 2) as integer)) from raw.{table}",
+        )
+        assert mismatches[0][1] == 0, f"{table}: {mismatches}"
+        assert mismatches[0][0] == {"customers": 2000}.get(table, 1000)

@@ -59,12 +59,11 @@
 {% endmacro %}
 
 
-{#- A Parquet reader adds file_row_number: the row's position, read in parallel. The
-    CSV reader has none, so CSV rows are numbered in file order by the view (a serial
-    step, see raw_row_number). -#}
-{% macro raw_reader(path, format, csv_options) %}
+{#- numbered=true (a single Parquet file only) adds the column file_row_number: each
+    row's position, read in parallel (see raw_table). -#}
+{% macro raw_reader(path, format, csv_options, numbered=false) %}
     {%- if format == 'parquet' -%}
-        read_parquet('{{ path }}', file_row_number = true)
+        read_parquet('{{ path }}'{% if numbered %}, file_row_number = true{% endif %})
     {%- else -%}
         {%- set options = {'header': true, 'all_varchar': true} -%}
         {%- do options.update(csv_options or {}) -%}
@@ -73,14 +72,6 @@
             , {{ key }} = {% if value is string %}'{{ value | replace("'", "''") }}'{% else %}{{ value | lower }}{% endif %}
         {%- endfor -%})
     {%- endif -%}
-{% endmacro %}
-
-
-{#- Position of the row in its file, 1 for the first data row. From a single Parquet
-    file it comes from the reader; otherwise row_number() over () counts rows in file
-    order, which DuckDB does on one thread (a streaming window). -#}
-{% macro raw_row_number(present, file_count) %}
-    {{ return('file_row_number + 1' if 'file_row_number' in present and file_count == 1 else 'row_number() over ()') }}
 {% endmacro %}
 
 
@@ -161,7 +152,7 @@
         {% set candidates = run_query(
             "select file from glob('" ~ raw_dir ~ "/" ~ pattern ~ "') "
             ~ "union all select file from glob('" ~ raw_dir ~ "/" ~ pattern ~ ".*') order by file"
-        ).columns[0].values() | list %}
+        ).columns[0].values() | unique | list %}
         {% set readable = [] %}
         {% for file in candidates if file.lower().endswith(('.csv', '.tsv', '.txt', '.parquet', '.gz')) or config.get('format') %}
             {% do readable.append(file) %}
@@ -189,7 +180,9 @@
         {% endif %}
         {% if readable and not problems %}
             {% set path = readable[0] if readable | length == 1 else raw_dir ~ '/' ~ pattern %}
-            {% set source_sql = raw_reader(path, config.get('format') or formats[0], config.get('csv')) %}
+            {% set file_format = config.get('format') or formats[0] %}
+            {% set source_sql = raw_reader(path, file_format, config.get('csv')) %}
+            {% set single_parquet = file_format == 'parquet' and readable | length == 1 %}
         {% endif %}
     {% endif %}
     {% if problems %}{{ return(problems) }}{% endif %}
@@ -208,8 +201,18 @@
         "select column_name from information_schema.columns where table_schema = 'raw' "
         ~ "and table_name = '" ~ table_name ~ "__file' order by ordinal_position"
     ).columns[0].values() | list %}
-    {% set row_number = raw_row_number(present, readable | length if readable is defined else 0) %}
-    {% set present = present | reject('equalto', 'file_row_number') | list %}
+    {#- The row's position in its file, 1 for the first data row. A single Parquet file
+        is numbered by its reader, in parallel (unless it has a column of that name);
+        otherwise row_number() over () counts rows in file order, which DuckDB does on
+        one thread (a streaming window), so CSV and globs of files are slower. -#}
+    {% if single_parquet is defined and single_parquet and 'file_row_number' not in present %}
+        {% do run_query(
+            "create or replace view raw." ~ table_name ~ "__file as select * from "
+            ~ raw_reader(path, 'parquet', none, numbered=true)) %}
+        {% set row_number = 'file_row_number + 1' %}
+    {% else %}
+        {% set row_number = 'row_number() over ()' %}
+    {% endif %}
     {% set columns = config.get('columns') or {} %}
     {% set expressions = config.get('expressions') or {} %}
     {% set selected = [] %}
