@@ -77,6 +77,15 @@ MODEL_STAGES = {
 }
 
 
+# Tables the repeat run must reproduce byte for byte (the history tables grow by design).
+COMPARED = (
+    "marts.customer_segments",
+    "marts.segments",
+    "marts.segment_centroids",
+    "marts.segment_k_selection",
+)
+
+
 # --------------------------------------------------------------------------- measuring
 
 
@@ -195,6 +204,7 @@ class ScaleResult:
     stages: dict[str, tuple[float, int]]  # stage -> (seconds, peak tree KiB)
     slowest: list[tuple[str, float, int]]  # node, seconds, peak tree KiB
     tests: dict[str, tuple[int, float]]  # tested layer -> (tests, seconds)
+    changed_by_repeat: list[str]  # compared tables whose rows differ after the repeat run
     build_seconds: float
     report_seconds: float
 
@@ -205,6 +215,20 @@ class ScaleResult:
     @property
     def repeat_ratio(self) -> float:
         return self.repeat.seconds / self.reference.seconds
+
+
+def digests(warehouse: Path) -> dict[str, str]:
+    """An md5 of every row of each compared table, in a fixed order."""
+    import duckdb
+
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        return {
+            table: connection.execute(
+                "select md5(string_agg(cast(t as varchar), chr(10) order by cast(t as varchar))) "
+                f"from {table} as t"
+            ).fetchone()[0]
+            for table in COMPARED
+        }
 
 
 def _epoch(stamp: str) -> float:
@@ -339,8 +363,14 @@ def run_scale(customers: int, work: Path, args: argparse.Namespace) -> ScaleResu
     report_seconds = float(report.group(1)) if report else 0.0
     stages, slowest = stages_of(full, run_dir / "target", run_dir / "logs", report_seconds)
     tests = tests_by_layer(run_dir / "target")
+    first_digests = digests(run_dir / "warehouse.duckdb")
     print(f"[{customers:,}] full job again (repeat run) ...", flush=True)
     repeat = measure([cli, "run", *([] if args.report else ["--no-report"])], env)
+    changed = [
+        table
+        for table, digest in digests(run_dir / "warehouse.duckdb").items()
+        if first_digests[table] != digest
+    ]
 
     print(f"[{customers:,}] reference ...", flush=True)
     reference = measure(
@@ -367,6 +397,7 @@ def run_scale(customers: int, work: Path, args: argparse.Namespace) -> ScaleResu
         stages=stages,
         slowest=slowest,
         tests=tests,
+        changed_by_repeat=changed,
         build_seconds=float(build.group(1)) if build else 0.0,
         report_seconds=report_seconds,
     )
@@ -492,7 +523,15 @@ def markdown(results: list[ScaleResult], main: ScaleResult, args, argv: list[str
         "The repeat run is the same command on the same folders right after the first: "
         "dbt reuses its partial-parse cache in the target folder, and the warehouse "
         "already holds the previous model, so segment ids are matched to it and the "
-        "history grows.",
+        "history grows. "
+        + (
+            f"It left {', '.join(f'`{t}`' for t in COMPARED)} identical, byte for byte "
+            "(md5 of every row)."
+            if not main.changed_by_repeat
+            else "It changed the rows of "
+            + ", ".join(f"`{t}`" for t in main.changed_by_repeat)
+            + " (md5 of every row): the same input did not give the same output."
+        ),
         "",
         "Targets (2 cores, 1M customers), against this run (first run / repeat run):",
         "",
@@ -559,8 +598,9 @@ def markdown(results: list[ScaleResult], main: ScaleResult, args, argv: list[str
         "## Scale curve",
         "",
         "| customers | order lines | generate | full job | full job RSS | repeat run "
-        "| reference | reference RSS | ratio | full job µs per order line |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| reference | reference RSS | ratio | full job µs per order line "
+        "| repeat gave the same segments |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|",
     ]
     for r in results:
         order_lines = r.raw_rows.get("order lines", 0)
@@ -568,7 +608,8 @@ def markdown(results: list[ScaleResult], main: ScaleResult, args, argv: list[str
             f"| {r.raw_rows.get('customers', r.customers):,} | {order_lines:,} | "
             f"{r.generate.seconds:.1f} s | {r.full.seconds:.1f} s | {mb(r.full.peak_kb)} | "
             f"{r.repeat.seconds:.1f} s | {r.reference.seconds:.1f} s | {mb(r.reference.peak_kb)} | {r.ratio:.2f}x | "
-            f"{1e6 * r.full.seconds / max(order_lines, 1):.1f} |"
+            f"{1e6 * r.full.seconds / max(order_lines, 1):.1f} | "
+            f"{'no: ' + ', '.join(r.changed_by_repeat) if r.changed_by_repeat else 'yes'} |"
         )
     lines += [
         "",

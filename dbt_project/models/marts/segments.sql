@@ -49,15 +49,15 @@ per_segment as (
     select
         segment_id,
         count(*) as customer_count,
-        sum(monetary_value) as revenue,
+        {{ exact_sum('monetary_value', 2) }} as revenue,
         avg(age) as avg_age,
-        avg(annual_income) as avg_annual_income,
+        {{ exact_avg('annual_income', 2) }} as avg_annual_income,
         avg(recency_days) as avg_recency_days,
         avg(frequency) as avg_frequency,
-        avg(monetary_value) as avg_monetary_value,
-        avg(avg_order_value) as avg_order_value,
-        avg(spending_score) as avg_spending_score,
-        avg(return_rate) as avg_return_rate
+        {{ exact_avg('monetary_value', 2) }} as avg_monetary_value,
+        {{ exact_avg('avg_order_value') }} as avg_order_value,
+        {{ exact_avg('spending_score') }} as avg_spending_score,
+        {{ exact_avg('return_rate') }} as avg_return_rate
     from members
     group by segment_id
 
@@ -65,7 +65,7 @@ per_segment as (
 
 totals as (
 
-    select count(*) as customer_count, sum(monetary_value) as revenue
+    select count(*) as customer_count, {{ exact_sum('monetary_value', 2) }} as revenue
     from members
 
 ),
