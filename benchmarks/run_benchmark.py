@@ -40,6 +40,8 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
+import duckdb
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 SAMPLE_SECONDS = 0.1
@@ -219,8 +221,6 @@ class ScaleResult:
 
 def digests(warehouse: Path) -> dict[str, str]:
     """An md5 of every row of each compared table, in a fixed order."""
-    import duckdb
-
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         return {
             table: connection.execute(

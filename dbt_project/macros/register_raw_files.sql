@@ -144,6 +144,7 @@
 {% macro raw_table(table_name, spec, config, raw_dir, check_only) %}
     {% set problems = [] %}
     {% set setting = "var raw_tables." ~ table_name %}
+    {% set single_parquet = false %}
     {% if config.get('from') %}
         {% set path = table_name ~ " (" ~ setting ~ ".from)" %}
         {% set source_sql = "(" ~ config.get('from') | replace('{raw_dir}', raw_dir) ~ ")" %}
@@ -205,7 +206,7 @@
         is numbered by its reader, in parallel (unless it has a column of that name);
         otherwise row_number() over () counts rows in file order, which DuckDB does on
         one thread (a streaming window), so CSV and globs of files are slower. -#}
-    {% if single_parquet is defined and single_parquet and 'file_row_number' not in present %}
+    {% if single_parquet and 'file_row_number' not in present %}
         {% do run_query(
             "create or replace view raw." ~ table_name ~ "__file as select * from "
             ~ raw_reader(path, 'parquet', none, numbered=true)) %}
