@@ -553,9 +553,10 @@ def floor_lines(results: list[ScaleResult], main: ScaleResult) -> list[str]:
             ref["query_seconds"],
         ),
         (
-            f"storing every raw row once ({stored:,} customers, orders and order lines, "
-            "accepted or rejected, as the audit's read = accepted + rejected needs): a plain "
-            "copy of the three validated tables into a new DuckDB file",
+            f"storing the validation's verdict on every raw row once ({stored:,} customers, "
+            "orders and order lines, accepted or rejected: the audit tables, the aggregates "
+            "and the tests read it): a plain copy of the three validated tables into a new "
+            "DuckDB file",
             floor.store_seconds,
         ),
     ]
