@@ -5,7 +5,7 @@ accepted or rejected.
 
     python benchmarks/copy_tables.py WAREHOUSE NEW_FILE TABLE [TABLE ...]
 
-Prints one JSON line: the seconds of the copies (without Python start-up) and the rows.
+Prints one JSON line: the seconds of the copies, without Python start-up.
 """
 
 from __future__ import annotations
@@ -26,14 +26,10 @@ def main(warehouse: str, new_file: str, tables: list[str]) -> None:
         for number, table in enumerate(tables):
             connection.execute(f"create table copy_{number} as select * from built.{table}")
         seconds = time.perf_counter() - started
-        rows = sum(
-            connection.execute(f"select count(*) from copy_{number}").fetchone()[0]
-            for number in range(len(tables))
-        )
-    print(json.dumps({"seconds": seconds, "rows": rows}))
+    print(json.dumps({"seconds": seconds}))
 
 
 if __name__ == "__main__":
     if len(sys.argv) < 4:
-        raise SystemExit(__doc__.strip().splitlines()[-3].strip())
+        raise SystemExit("usage: python benchmarks/copy_tables.py WAREHOUSE NEW_FILE TABLE ...")
     main(sys.argv[1], sys.argv[2], sys.argv[3:])

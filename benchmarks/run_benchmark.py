@@ -216,7 +216,7 @@ def measure(command: list[str], env: dict[str, str] | None = None) -> Measured:
 
 @dataclass
 class Floor:
-    """What any implementation of the full job pays beyond the reference's work."""
+    """The floor's own measurements: dbt's price and storing every raw row's verdict."""
 
     dbt: Measured  # `dbt build` of an empty project, fresh target folder
     store: Measured  # copying the validated tables of a full job's warehouse
@@ -422,7 +422,10 @@ def run_scale(customers: int, work: Path, args: argparse.Namespace) -> ScaleResu
     first_digests = digests(run_dir / "warehouse.duckdb")
     floor = None
     if customers == args.customers:
-        print(f"[{customers:,}] floor: an empty dbt project, copying the validated tables ...")
+        print(
+            f"[{customers:,}] floor: an empty dbt project, copying the validated tables ...",
+            flush=True,
+        )
         floor = measure_floor(work, run_dir / "warehouse.duckdb")
     print(f"[{customers:,}] full job again (repeat run) ...", flush=True)
     repeat = measure([cli, "run", *([] if args.report else ["--no-report"])], env)
