@@ -1,10 +1,18 @@
--- The SQL scoring macro assigns every customer exactly the segment the Python step
--- assigned. Returns the customers where they disagree (none, or the test fails).
+-- The SQL scoring macro assigns every clustered customer exactly the segment the
+-- Python step assigned. Returns the customers where they disagree (none, or the test
+-- fails). Customers of a rule segment are not clustered, so not scored.
 with
+
+clustered as (
+
+    select * from {{ ref('customer_features') }}
+    where segment_rule is null
+
+),
 
 scored_in_sql as (
 
-    {{ assign_segment(ref('customer_features')) }}
+    {{ assign_segment('clustered') }}
 
 )
 
@@ -17,6 +25,7 @@ select
 from {{ ref('customer_segments') }} as customer_segments
 left join scored_in_sql
     on customer_segments.customer_id = scored_in_sql.customer_id
-where scored_in_sql.segment_id is null
+where customer_segments.segment_kind = 'cluster' and (
+    scored_in_sql.segment_id is null
     or scored_in_sql.segment_id != customer_segments.segment_id
-    or abs(scored_in_sql.distance_to_centroid - customer_segments.distance_to_centroid) > 1e-9
+    or abs(scored_in_sql.distance_to_centroid - customer_segments.distance_to_centroid) > 1e-9)

@@ -12,14 +12,21 @@ columns of the features it needs, never row by row.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from customer_segments.clustering import (
     ClusteringError,
     FeatureScaling,
     Frame,
     assign,
+    column_names,
+    customer_ids,
+    customer_order,
     fingerprint,
     fit,
     ordered_columns,
@@ -28,10 +35,14 @@ from customer_segments.clustering import (
     select_k,
     stable_ids,
 )
-from customer_segments.naming import archetype, segment_names, trait_phrase
+from customer_segments.naming import FeatureLabel, archetypes, segment_names, segment_traits
 from customer_segments.settings import SegmentSettings
 
 SCALING_COLUMNS = ["transform", "impute_value", "clip_low", "clip_high", "center", "scale"]
+# marts.customer_features.segment_rule: null = clustered, else the customer's rule
+# segment. Rule segments have fixed ids below the cluster ids (1..k).
+RULE_COLUMN = "segment_rule"
+RULE_SEGMENT_IDS = {"no_purchase": 0}
 
 
 def dropped_text(dropped: tuple[tuple[str, str], ...]) -> str | None:
@@ -61,12 +72,12 @@ def read_features(relation, features) -> Frame:
     named features: at 1M customers the text columns the clustering never reads cost
     more to convert than the numbers. A name that is not a column is left out here
     and reported by prepare()."""
-    wanted = ["customer_id", *features]
+    wanted = ["customer_id", RULE_COLUMN, *features]
     return relation.select(*[c for c in wanted if c in relation.columns]).to_arrow_table()
 
 
 def k_selection_table(features: Frame, settings: SegmentSettings) -> pd.DataFrame:
-    prepared = prepare(features, settings)
+    prepared = prepare(_clustered(features), settings)
     table = select_k(prepared.matrix, settings)
     table["customers"] = len(prepared.customer_ids)
     table["features"] = ", ".join(prepared.features)
@@ -110,36 +121,43 @@ def untransform(value: np.ndarray, scaling: FeatureScaling) -> np.ndarray:
     return np.expm1(transformed) if scaling.transform == "log1p" else transformed
 
 
-def _mean(values: np.ndarray) -> float:
-    """The mean of the present values (NaN when none), summed as pandas' mean does."""
-    present = ~np.isnan(values)
-    count = int(present.sum())
-    return float(np.where(present, values, 0.0).sum() / count) if count else float("nan")
+def cluster_rows(frame: Frame) -> tuple[Frame, Frame | None]:
+    """The customers KMeans clusters, and the others (None when there are none).
 
-
-def key_traits(
-    values: np.ndarray, labels: np.ndarray, center: np.ndarray, label: int, names: list[str]
-) -> str:
-    """The three strongest traits with the segment's mean against the overall mean.
-
-    `values` holds the features' own values, one column per name, one row per label.
+    marts.customer_features.segment_rule decides: null = clustered; otherwise the
+    rule segment the customer belongs to (customers without a completed order, when
+    the data has orders). They are never clustered on made-up purchase values.
     """
-    order = sorted(range(len(names)), key=lambda i: (-abs(center[i]), names[i]))[:3]
-    members = labels == label
-    parts = []
-    for i in order:
-        inside, overall = _mean(values[members, i]), _mean(values[:, i])
-        parts.append(
-            f"{trait_phrase(names[i], center[i])}: {names[i].replace('_', ' ')} "
-            f"{_number(inside)} vs {_number(overall)} overall"
+    if RULE_COLUMN not in column_names(frame):
+        return frame, None
+    if isinstance(frame, pa.Table):
+        clustered = pc.is_null(frame.column(RULE_COLUMN))
+        rules = frame.filter(pc.invert(clustered))
+        return frame.filter(clustered), (rules if rules.num_rows else None)
+    clustered = frame[RULE_COLUMN].isna()
+    rules = frame[~clustered]
+    return frame[clustered], (rules if len(rules) else None)
+
+
+def _clustered(features: Frame) -> Frame:
+    clustered, _ = cluster_rows(features)
+    if len(clustered) == 0:
+        raise ClusteringError(
+            "No customer to cluster: the data has orders but no customer has a completed "
+            "one (check the status mapping: expressions.status or the raw status values)."
         )
-    return "; ".join(parts)
+    return clustered
 
 
-def _number(value: float) -> str:
-    if pd.isna(value):
-        return "no value"
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"
+def previous_names(previous: pd.DataFrame | None) -> dict[int, tuple[str, str]] | None:
+    """Each previous segment's name and the traits it named (for names that stay)."""
+    if previous is None or previous.empty or "named_traits" not in previous.columns:
+        return None
+    rows = previous.drop_duplicates("segment_id")
+    return {
+        int(row.segment_id): (row.segment_name, row.named_traits or "")
+        for row in rows.itertuples()
+    }
 
 
 def centroids_table(
@@ -147,26 +165,30 @@ def centroids_table(
     k_selection: pd.DataFrame,
     settings: SegmentSettings,
     previous: pd.DataFrame | None = None,
+    labels: dict[str, FeatureLabel] | None = None,
 ) -> pd.DataFrame:
-    prepared = prepare(features, settings)
+    prepared = prepare(_clustered(features), settings)
     k = chosen_k(k_selection)
     centers, stability = fit(prepared.matrix, k, settings)
-    labels, _, _ = assign(prepared.matrix, centers)
-    sizes = np.bincount(labels, minlength=k)
+    nearest, _, _ = assign(prepared.matrix, centers)
+    sizes = np.bincount(nearest, minlength=k)
     ids = stable_ids(centers, sizes, previous_centers(previous, prepared.scalings))
-    names = prepared.features
-    segment_name = segment_names(names, centers, ids)
+    traits = segment_traits(
+        prepared.features, labels or {}, prepared.values, prepared.matrix, ids[nearest]
+    )
+    names = segment_names(traits, previous_names(previous))
+    kinds = archetypes(traits)
     model_id = fingerprint(prepared, settings)
     rows = []
     for label in np.argsort(ids, kind="stable"):
-        traits_text = key_traits(prepared.values, labels, centers[label], label, names)
+        segment_id = int(ids[label])
         for position, scaling in enumerate(prepared.scalings):
             rows.append(
                 {
-                    "segment_id": int(ids[label]),
-                    "segment_name": segment_name[label],
-                    "archetype": archetype(names, centers[label]),
-                    "key_traits": traits_text,
+                    "segment_id": segment_id,
+                    "segment_name": names[segment_id][0],
+                    "named_traits": names[segment_id][1],
+                    "archetype": kinds[segment_id],
                     "segment_size": int(sizes[label]),
                     "feature": scaling.feature,
                     "feature_position": position + 1,
@@ -218,24 +240,121 @@ def imputed_text(imputed: np.ndarray, names: list[str]) -> np.ndarray:
     return texts[inverse.reshape(-1)]
 
 
-def customer_segments_table(features: Frame, centroids: pd.DataFrame) -> pd.DataFrame:
-    """Every customer's nearest stored centroid: the same rule the SQL scoring macro uses."""
+@dataclass(frozen=True)
+class Assignment:
+    """The clustered customers, each at its nearest stored centroid."""
+
+    customer_ids: np.ndarray
+    segment_ids: np.ndarray
+    distance: np.ndarray
+    second_distance: np.ndarray
+    imputed: np.ndarray
+    matrix: np.ndarray  # scaled values, one column per model feature
+    values: np.ndarray  # own values (NaN where missing), same columns
+
+
+def assignment(clustered: Frame, centroids: pd.DataFrame) -> Assignment:
+    """The same rule the SQL scoring macro uses: impute, transform, clip, scale, and
+    the nearest centroid (ties to the lower segment id)."""
     scalings = scalings_from(centroids)
     names = [s.feature for s in scalings]
     wide = centroids.pivot(index="segment_id", columns="feature", values="centroid_scaled")
     wide = wide.sort_index()[names]
-    segments = centroids.drop_duplicates("segment_id").set_index("segment_id").loc[wide.index]
-    customer_ids, columns = ordered_columns(features, names)
+    ids, columns = ordered_columns(clustered, names)
     matrix, imputed = scale(columns, scalings)
     nearest, d1, d2 = assign(matrix, wide.to_numpy(dtype=float))
-    return pd.DataFrame(
+    return Assignment(
+        customer_ids=ids,
+        segment_ids=wide.index.to_numpy()[nearest].astype("int64"),
+        distance=d1,
+        second_distance=d2,
+        imputed=imputed,
+        matrix=matrix,
+        values=np.column_stack([columns[n] for n in names]),
+    )
+
+
+def rule_segments(playbook: pd.DataFrame) -> dict[str, tuple[int, str]]:
+    """Rule -> (segment id, name): ids are fixed (RULE_SEGMENT_IDS), names are the
+    playbook's labels of the rule's archetype."""
+    label = dict(zip(playbook["archetype"], playbook["archetype_label"], strict=True))
+    return {rule: (segment_id, label[rule]) for rule, segment_id in RULE_SEGMENT_IDS.items()}
+
+
+def _rule_ids(rules: Frame) -> tuple[np.ndarray, np.ndarray]:
+    """The rule customers' ids in ascending order (as ordered_columns gives their
+    values) and each one's rule."""
+    ids = customer_ids(rules)
+    if isinstance(rules, pa.Table):
+        rule = rules.column(RULE_COLUMN).to_numpy(zero_copy_only=False)
+    else:
+        rule = rules[RULE_COLUMN].to_numpy()
+    order = customer_order(ids)
+    return (ids, rule) if order is None else (ids[order], rule[order])
+
+
+def customer_segments_table(
+    features: Frame, centroids: pd.DataFrame, playbook: pd.DataFrame
+) -> pd.DataFrame:
+    """Every customer's segment: the nearest stored centroid for clustered customers,
+    the rule segment for the others (no distance: they were not clustered)."""
+    clustered, rules = cluster_rows(features)
+    segments = centroids.drop_duplicates("segment_id").set_index("segment_id")
+    names = [s.feature for s in scalings_from(centroids)]
+    fitted = assignment(clustered, centroids)
+    table = pd.DataFrame(
         {
-            "customer_id": customer_ids,
-            "segment_id": wide.index.to_numpy()[nearest].astype("int64"),
-            "segment_name": segments["segment_name"].to_numpy()[nearest],
-            "distance_to_centroid": d1,
-            "distance_to_second_centroid": d2,
-            "imputed_features": imputed_text(imputed, names),
+            "customer_id": fitted.customer_ids,
+            "segment_id": fitted.segment_ids,
+            "segment_name": segments.loc[fitted.segment_ids, "segment_name"].to_numpy(),
+            "segment_kind": "cluster",
+            "distance_to_centroid": fitted.distance,
+            "distance_to_second_centroid": fitted.second_distance,
+            "imputed_features": imputed_text(fitted.imputed, names),
             "model_id": segments["model_id"].iloc[0],
         }
     )
+    if rules is None:
+        return table
+    ids, rule_of = _rule_ids(rules)
+    by_rule = rule_segments(playbook)
+    ruled = pd.DataFrame(
+        {
+            "customer_id": ids,
+            "segment_id": np.array([by_rule[r][0] for r in rule_of], dtype="int64"),
+            "segment_name": [by_rule[r][1] for r in rule_of],
+            "segment_kind": "rule",
+            "distance_to_centroid": np.nan,
+            "distance_to_second_centroid": np.nan,
+            "imputed_features": None,
+            "model_id": segments["model_id"].iloc[0],
+        }
+    )
+    return pd.concat([table, ruled], ignore_index=True)
+
+
+def traits_table(
+    features: Frame,
+    centroids: pd.DataFrame,
+    playbook: pd.DataFrame,
+    labels: dict[str, FeatureLabel] | None = None,
+) -> pd.DataFrame:
+    """marts.segment_traits: every segment against the clustered population, feature
+    by feature (naming.segment_traits), with the segment's name."""
+    clustered, rules = cluster_rows(features)
+    names = [s.feature for s in scalings_from(centroids)]
+    fitted = assignment(clustered, centroids)
+    rule_values = {}
+    if rules is not None:
+        ids, rule_of = _rule_ids(rules)
+        _, columns = ordered_columns(rules, names)
+        values = np.column_stack([columns[n] for n in names])
+        for rule, (segment_id, _) in rule_segments(playbook).items():
+            rule_values[segment_id] = values[rule_of == rule]
+    table = segment_traits(
+        names, labels or {}, fitted.values, fitted.matrix, fitted.segment_ids, rule_values
+    )
+    segment_name = dict(zip(centroids["segment_id"], centroids["segment_name"], strict=False))
+    segment_name.update({i: name for i, name in rule_segments(playbook).values()})
+    table.insert(1, "segment_name", table["segment_id"].map(segment_name))
+    return table

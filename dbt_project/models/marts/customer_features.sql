@@ -1,7 +1,12 @@
 {#-
     One row per accepted customer: demographics and purchase behaviour, the input of
-    the clustering. Customers without a completed order have frequency 0, monetary
-    value 0 and no recency (imputed, and flagged, by the clustering step).
+    the clustering. Purchase features are facts, never made up:
+      - with orders in the data, a customer without a completed order has frequency 0
+        and monetary value 0 (true counts), no recency, no average order value and no
+        spending score; segment_rule says such customers form the rule segment
+        "No purchase yet" and are not clustered;
+      - without any order data (customers-only exports), every purchase feature is
+        null and spending_score is the file's own or null.
 -#}
 with
 
@@ -24,6 +29,14 @@ reference_dates as (
 
 ),
 
+order_data as (
+
+    select count(*) > 0 as has_orders
+    from {{ ref('int_orders_validated') }}
+    where rejection_reason is null
+
+),
+
 joined as (
 
     select
@@ -43,12 +56,14 @@ joined as (
         customers.signup_date,
         {{ dbt.datediff('customers.signup_date', 'reference_dates.reference_date', 'day') }} as tenure_days,
 
-        ----------  behaviour
-        coalesce(behaviour.order_count, 0) as order_count,
-        coalesce(behaviour.frequency, 0) as frequency,
-        cast(coalesce(behaviour.monetary_value, 0) as double) as monetary_value,
+        ----------  behaviour (null throughout when the data has no orders)
+        case when order_data.has_orders then coalesce(behaviour.order_count, 0) end as order_count,
+        case when order_data.has_orders then coalesce(behaviour.frequency, 0) end as frequency,
+        case when order_data.has_orders
+            then cast(coalesce(behaviour.monetary_value, 0) as double) end as monetary_value,
         cast(behaviour.avg_order_value as double) as avg_order_value,
-        cast(coalesce(behaviour.item_quantity, 0) as bigint) as item_quantity,
+        case when order_data.has_orders
+            then cast(coalesce(behaviour.item_quantity, 0) as bigint) end as item_quantity,
         behaviour.recency_days,
         behaviour.return_rate,
         behaviour.cancel_rate,
@@ -61,10 +76,18 @@ joined as (
         {% endfor %}
 
         ----------  booleans
-        coalesce(behaviour.frequency, 0) > 0 as has_completed_orders
+        case when order_data.has_orders then coalesce(behaviour.frequency, 0) > 0 end
+            as has_completed_orders,
+
+        ----------  strings
+        {# The one place that decides who is clustered: null = clustered by KMeans;
+           otherwise the rule segment the customer belongs to. #}
+        case when order_data.has_orders and coalesce(behaviour.frequency, 0) = 0
+            then 'no_purchase' end as segment_rule
 
     from customers
     cross join reference_dates
+    cross join order_data
     left join behaviour
         on customers.customer_id = behaviour.customer_id
 
@@ -74,11 +97,16 @@ scored as (
 
     select
         * exclude (stated_spending_score),
-        {#- The customer's percentile of monetary value (1-100), as in the classic
-            mall-customers data, unless the raw table provides a score. -#}
+        {#- The raw table's own score when it has one; otherwise the customer's
+            percentile of monetary value (1-100) among the customers with a completed
+            order, as in the classic mall-customers data. Null for a customer without
+            a completed order, and for everyone when there are no orders: there is no
+            spending to rank, and a percentile of zeros would be made up. -#}
         cast(coalesce(
             case when stated_spending_score between 1 and 100 then stated_spending_score end,
-            ceil(100 * cume_dist() over (order by monetary_value))
+            case when has_completed_orders then ceil(100 * cume_dist() over (
+                partition by has_completed_orders order by monetary_value
+            )) end
         ) as double) as spending_score
     from joined
 

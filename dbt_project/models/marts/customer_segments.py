@@ -1,4 +1,5 @@
-"""Every accepted customer's segment: the nearest centroid of marts.segment_centroids."""
+"""Every accepted customer's segment: the nearest centroid of marts.segment_centroids,
+or the rule segment of a customer who is not clustered (customer_features.segment_rule)."""
 
 from customer_segments.segmentation import customer_segments_table, read_features
 
@@ -6,4 +7,4 @@ from customer_segments.segmentation import customer_segments_table, read_feature
 def model(dbt, session):
     centroids = dbt.ref("segment_centroids").df()
     features = read_features(dbt.ref("customer_features"), centroids["feature"].unique())
-    return customer_segments_table(features, centroids)
+    return customer_segments_table(features, centroids, dbt.ref("marketing_playbook").df())

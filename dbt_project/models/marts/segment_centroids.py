@@ -5,6 +5,7 @@ are matched to the previous run's centroids so that they stay stable. With
 var segments_mode = 'score' the stored model is kept and customers are only scored.
 """
 
+from customer_segments.naming import labels_from
 from customer_segments.segmentation import centroids_table, read_features, stored_model
 from customer_segments.settings import SegmentSettings
 
@@ -16,4 +17,5 @@ def model(dbt, session):
     features = read_features(dbt.ref("customer_features"), settings.features)
     k_selection = dbt.ref("segment_k_selection").df()
     previous = stored_model(session, str(dbt.this), required=False)
-    return centroids_table(features, k_selection, settings, previous)
+    labels = labels_from(dbt.ref("int_feature_labels").df())
+    return centroids_table(features, k_selection, settings, previous, labels)

@@ -1,5 +1,7 @@
 {#- One row per segment: who is in it, what it is worth, what sets it apart, and
-    what marketing should do (from the editable seed marketing_playbook). -#}
+    what marketing should do (from the editable seed marketing_playbook). Cluster
+    segments come from the fitted model; rule segments (customers without a completed
+    order) from their rule. The traits text is built from marts.segment_traits. -#}
 with
 
 customer_segments as (
@@ -26,10 +28,56 @@ marketing_playbook as (
 
 ),
 
+segment_traits as (
+
+    select * from {{ ref('segment_traits') }}
+
+),
+
+clusters as (
+
+    select distinct segment_id, segment_name, 'cluster' as segment_kind, archetype, model_id
+    from segment_centroids
+
+),
+
+rules as (
+
+    select distinct
+        customer_segments.segment_id,
+        customer_segments.segment_name,
+        'rule' as segment_kind,
+        customer_features.segment_rule as archetype,
+        customer_segments.model_id
+    from customer_segments
+    inner join customer_features
+        on customer_segments.customer_id = customer_features.customer_id
+    where customer_segments.segment_kind = 'rule'
+
+),
+
 segment_descriptions as (
 
-    select distinct segment_id, segment_name, archetype, key_traits, model_id
-    from segment_centroids
+    select * from clusters
+    union all
+    select * from rules
+
+),
+
+{#- "Recency (days) 12 vs 48; Completed orders 5 vs 2": the material traits,
+    strongest first, with the medians shown to people; and their phrases, for the
+    descriptions that are made of the traits ("{traits}" in the playbook). -#}
+material_traits as (
+
+    select
+        segment_id,
+        {{ dbt.listagg(
+            "feature_label || ' ' || " ~ dbt.concat(["cast(round(segment_value, 1) as " ~ dbt.type_string() ~ ")", "' vs '", "cast(round(population_value, 1) as " ~ dbt.type_string() ~ ")"]),
+            "'; '", "order by trait_rank") }} as key_traits,
+        {{ dbt.listagg("phrase", "', '", "order by trait_rank") }} as trait_phrases
+    from segment_traits
+    where is_material
+    group by segment_id
 
 ),
 
@@ -75,9 +123,11 @@ final as (
     select
         per_segment.segment_id,
         segment_descriptions.segment_name,
+        segment_descriptions.segment_kind,
         segment_descriptions.archetype,
         marketing_playbook.archetype_label,
-        marketing_playbook.description,
+        replace(marketing_playbook.description, '{traits}', coalesce(material_traits.trait_phrases, ''))
+            as description,
         per_segment.customer_count,
         cast(per_segment.customer_count as double) / totals.customer_count as share_of_customers,
         cast(per_segment.revenue as double) / nullif(totals.revenue, 0) as share_of_revenue,
@@ -90,8 +140,9 @@ final as (
         per_segment.avg_order_value,
         per_segment.avg_spending_score,
         per_segment.avg_return_rate,
-        segment_descriptions.key_traits,
-        marketing_playbook.recommended_action,
+        material_traits.key_traits,
+        replace(marketing_playbook.recommended_action, '{traits}', coalesce(material_traits.trait_phrases, ''))
+            as recommended_action,
         segment_descriptions.model_id
     from per_segment
     cross join totals
@@ -99,6 +150,8 @@ final as (
         on per_segment.segment_id = segment_descriptions.segment_id
     left join marketing_playbook
         on segment_descriptions.archetype = marketing_playbook.archetype
+    left join material_traits
+        on per_segment.segment_id = material_traits.segment_id
 
 )
 

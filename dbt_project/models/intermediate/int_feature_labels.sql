@@ -1,0 +1,46 @@
+{#- How every feature is shown to people: the fixed labels of the built-in features
+    (seed feature_labels, editable) and the extra customer columns of the mapping
+    (their `label`, else the column name made readable; macro extra_column_labels).
+    Names, traits and the report read labels from here only. -#}
+with
+
+feature_labels as (
+
+    select * from {{ ref('feature_labels') }}
+
+),
+
+extra_columns as (
+
+    {% for feature, label in extra_column_labels().items() %}
+    select
+        '{{ feature }}' as feature,
+        '{{ label | replace("'", "''") }}' as feature_label,
+        'high {{ label | lower | replace("'", "''") }}' as higher_phrase,
+        'low {{ label | lower | replace("'", "''") }}' as lower_phrase,
+        'attribute' as feature_kind
+    {% if not loop.last %}union all{% endif %}
+    {% else %}
+    select
+        cast(null as {{ dbt.type_string() }}) as feature,
+        cast(null as {{ dbt.type_string() }}) as feature_label,
+        cast(null as {{ dbt.type_string() }}) as higher_phrase,
+        cast(null as {{ dbt.type_string() }}) as lower_phrase,
+        cast(null as {{ dbt.type_string() }}) as feature_kind
+    where 1 = 0
+    {% endfor %}
+
+),
+
+final as (
+
+    select feature, feature_label, higher_phrase, lower_phrase, feature_kind
+    from feature_labels
+    where feature not in (select feature from extra_columns)
+    union all
+    select feature, feature_label, higher_phrase, lower_phrase, feature_kind
+    from extra_columns
+
+)
+
+select * from final
