@@ -14,6 +14,11 @@ from customer_segments.paths import Paths, project_root
 from customer_segments.runner import run_dbt
 
 ROOT = project_root()
+FIXTURES = Path(__file__).parent / "fixtures"
+SHAPES = FIXTURES / "shapes"
+# The real UCI Online Retail export, in shared/ beside the repository (CI copies it
+# there too). Its mapping is recipe 2 of the README.
+ONLINE_RETAIL = ROOT.parent / "shared" / "data" / "online_retail"
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,40 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Build:
     code, output = build(paths)
     assert code == 0, "\n".join(output[-60:])
     return Build(paths, summary.truth_path, code, output)
+
+
+def mapping(shape: str) -> str:
+    """The dbt vars of a fixture: tests/fixtures/shapes/<shape>/mapping.yml, or
+    tests/fixtures/<shape>/mapping.yml for a fixture whose data lives elsewhere."""
+    path = SHAPES / shape / "mapping.yml"
+    return (path if path.exists() else FIXTURES / shape / "mapping.yml").read_text()
+
+
+def raw_dir_of(shape: str) -> Path:
+    if shape == "online_retail":
+        assert (ONLINE_RETAIL / "online_retail.csv.gz").is_file(), (
+            f"The real Online Retail export is missing at {ONLINE_RETAIL}: the tests need "
+            "shared/data/online_retail beside the repository."
+        )
+        return ONLINE_RETAIL
+    return SHAPES / shape
+
+
+@pytest.fixture(scope="session")
+def built_shape(tmp_path_factory: pytest.TempPathFactory):
+    """Build a fixture shape (or the Online Retail export) through its mapping, once
+    per test session."""
+    built: dict[str, Paths] = {}
+
+    def get(name: str) -> Paths:
+        if name not in built:
+            paths = paths_in(tmp_path_factory.mktemp(name), raw_dir_of(name))
+            code, output = build(paths, "--vars", mapping(name))
+            assert code == 0, "\n".join(output[-40:])
+            built[name] = paths
+        return built[name]
+
+    return get
 
 
 @pytest.fixture(autouse=True)

@@ -18,7 +18,8 @@ from customer_segments.clustering import (
     stable_ids,
     transform,
 )
-from customer_segments.naming import archetype, segment_names
+from customer_segments.naming import FeatureLabel, archetypes, segment_names, segment_traits
+from customer_segments.paths import project_root
 from customer_segments.segmentation import (
     centroids_table,
     customer_segments_table,
@@ -40,6 +41,7 @@ def blobs(n: int = 3_000, centers: int = 4, seed: int = 0) -> tuple[pd.DataFrame
 
 
 PLAIN = SegmentSettings(features=("a", "b", "c"), log_features=(), n_init=4)
+PLAYBOOK = pd.read_csv(project_root() / "dbt_project" / "seeds" / "marketing_playbook.csv")
 
 
 def test_missing_values_are_imputed_with_the_median_and_flagged() -> None:
@@ -131,30 +133,140 @@ def test_a_genuinely_new_segment_gets_a_new_id() -> None:
     assert stable_ids(centers, np.array([5, 5, 5]), previous).tolist() == [1, 2, 3]
 
 
+LABELS = {
+    "age": FeatureLabel("age", "Age", "older", "young", "attribute"),
+    "annual_income": FeatureLabel(
+        "annual_income", "Annual income", "high income", "low income", "attribute"
+    ),
+    "spending_score": FeatureLabel(
+        "spending_score", "Spending score", "high score", "low score", "attribute"
+    ),
+    "recency_days": FeatureLabel(
+        "recency_days", "Recency (days)", "lapsed", "recent buyers", "purchase"
+    ),
+    "frequency": FeatureLabel(
+        "frequency", "Completed orders", "frequent", "infrequent", "purchase"
+    ),
+    "monetary_value": FeatureLabel(
+        "monetary_value", "Monetary value", "high spend", "low spend", "purchase"
+    ),
+}
+
+
+def traits_of(features: list[str], centers: np.ndarray, ids: list[int]) -> pd.DataFrame:
+    """Traits of segments of 50 customers at the given scaled centers, within a
+    population that sits at 0 (a filler segment left out of the result), so each
+    center is its segment's effect size; own values equal the scaled ones."""
+    members = np.vstack([np.zeros((5_000, len(features))), np.repeat(centers, 50, axis=0)])
+    matrix = members + np.random.default_rng(0).normal(0, 0.01, members.shape)
+    segment_of = np.concatenate([np.zeros(5_000, dtype=int), np.repeat(ids, 50)])
+    traits = segment_traits(features, LABELS, matrix, matrix, segment_of)
+    return traits[traits["segment_id"] != 0].reset_index(drop=True)
+
+
+def test_a_trait_word_always_agrees_with_its_two_numbers() -> None:
+    # A skewed feature: the segment's mean is pulled up by a few huge values while its
+    # median is below the population's: the direction follows the medians shown, and
+    # a trait whose effect points the other way is not material.
+    rng = np.random.default_rng(1)
+    values = np.concatenate([rng.lognormal(3, 0.3, 900), [1.0] * 80 + [1e6] * 20])[:, None]
+    matrix = (values - values.mean()) / values.std()
+    segment_of = np.array([1] * 900 + [2] * 100)
+    traits = segment_traits(["monetary_value"], LABELS, values, matrix, segment_of)
+    two = traits.set_index("segment_id").loc[2]
+    assert two["segment_value"] < two["population_value"] and two["direction"] == "lower"
+    assert two["effect_size"] > 0 and not two["is_material"]
+    for row in traits.itertuples():
+        expected = "higher" if row.segment_value > row.population_value else "lower"
+        assert row.direction == (expected if row.segment_value != row.population_value else "same")
+
+
+def test_a_small_difference_is_not_a_trait() -> None:
+    traits = traits_of(["spending_score"], np.array([[0.03], [-0.03]]), [1, 2])
+    assert not traits["is_material"].any()
+    names = segment_names(traits)
+    assert archetypes(traits) == {1: "core", 2: "core"}
+    assert {n for n, _ in names.values()} == {
+        "Average customers (segment 1)",
+        "Average customers (segment 2)",
+    }
+
+
 def test_names_are_unique_and_independent_of_label_order() -> None:
     features = ["age", "annual_income", "monetary_value"]
-    centers = np.array([[1.0, 1.0, 0.1], [1.0, 1.0, -0.5], [-1.0, 0.0, 0.0]])
-    ids = np.array([1, 2, 3])
-    names = segment_names(features, centers, ids)
-    assert len(set(names)) == 3
-    assert names[0].startswith("Older, high income")
-    reversed_names = segment_names(features, centers[::-1], ids[::-1])
-    assert reversed_names[::-1] == names
+    centers = np.array([[1.0, 1.0, 0.1], [1.0, 1.0, -0.6], [-1.0, 0.0, 0.0]])
+    names = segment_names(traits_of(features, centers, [1, 2, 3]))
+    assert len({n for n, _ in names.values()}) == 3
+    assert names[1][0] == "Older, high income" and names[2][0] == "Older, high income, low spend"
+    reversed_names = segment_names(traits_of(features, centers[::-1], [3, 2, 1]))
+    assert reversed_names == names
 
 
-def test_archetypes_read_the_rfm_traits() -> None:
+def test_a_kept_segment_keeps_its_name_while_its_named_traits_hold() -> None:
+    features = ["age", "annual_income"]
+    # Age was the stronger trait, now income is: the words stay in feature order.
+    before = segment_names(traits_of(features, np.array([[-1.2, -0.8], [1.0, 1.0]]), [1, 2]))
+    after = segment_names(traits_of(features, np.array([[-0.8, -1.2], [1.0, 1.0]]), [1, 2]), before)
+    assert before[1][0] == after[1][0] == "Young, low income"
+    # Three material traits whose order changes: the stored name is kept.
+    features = ["age", "annual_income", "spending_score"]
+    first = segment_names(traits_of(features, np.array([[-1.5, -1.2, 0.9], [1, 1, -1]]), [1, 2]))
+    second = segment_names(
+        traits_of(features, np.array([[-1.0, 0.9, 1.6], [1, 1, -1]]), [1, 2]), first
+    )
+    assert first[1][0] == "Young, low income"
+    assert second[1][0] != first[1][0], "income turned high: the name must change"
+
+
+def test_archetypes_follow_the_material_traits() -> None:
     features = ["recency_days", "frequency", "monetary_value", "annual_income"]
-    assert archetype(features, np.array([-0.8, 1.2, 1.5, 0.5])) == "champions"
-    assert archetype(features, np.array([1.5, -0.8, -0.5, 0.0])) == "lapsed"
-    assert archetype(features, np.array([1.2, 0.4, 0.6, 0.0])) == "at_risk"
-    assert archetype(features, np.array([0.0, -0.6, 1.4, 0.8])) == "big_spenders"
+    centers = np.array(
+        [
+            [-0.8, 1.2, 1.5, 0.5],
+            [1.5, -0.8, -0.7, 0.0],
+            [1.2, 0.6, 0.7, 0.0],
+            [0.0, -0.1, 1.4, 0.8],
+            [-1.0, -0.7, 0.0, 0.0],
+        ]
+    )
+    kinds = archetypes(traits_of(features, centers, [1, 2, 3, 4, 5]))
+    assert kinds == {
+        1: "champions",
+        2: "lapsed",
+        3: "at_risk",
+        4: "big_spenders",
+        5: "new_customers",
+    }
+
+
+def test_attribute_only_segments_never_get_a_purchase_archetype() -> None:
+    features = ["age", "annual_income", "spending_score"]
+    centers = np.array(
+        [[0, 1.2, 1.1], [0, 1.1, -1.2], [0, -1, 1], [0, -1, -1], [1.0, 0, 0], [-1.0, 0, 0]]
+    )
+    kinds = archetypes(traits_of(features, centers, [1, 2, 3, 4, 5, 6]))
+    assert kinds == {
+        1: "affluent_enthusiasts",
+        2: "high_potential",
+        3: "budget_enthusiasts",
+        4: "budget_cautious",
+        5: "profile",
+        6: "profile",
+    }
+
+
+def test_segments_with_opposite_traits_never_share_an_archetype() -> None:
+    features = ["recency_days", "frequency", "age"]
+    # Both lapsed; one older, one young: the weaker becomes a profile of its own traits.
+    kinds = archetypes(traits_of(features, np.array([[1.5, -0.8, 1.0], [1.4, -0.8, -0.9]]), [1, 2]))
+    assert sorted(kinds.values()) == ["lapsed", "profile"]
 
 
 def test_the_three_steps_give_one_segment_per_customer() -> None:
     data, truth = blobs(centers=4)
     selection = k_selection_table(data, PLAIN)
     centroids = centroids_table(data, selection, PLAIN)
-    segments = customer_segments_table(data, centroids)
+    segments = customer_segments_table(data, centroids, PLAYBOOK)
     assert len(segments) == len(data) and segments["customer_id"].is_unique
     assert adjusted_rand_score(segments.sort_values("customer_id")["segment_id"], truth) > 0.95
     sizes = segments["segment_id"].value_counts().sort_index()

@@ -14,7 +14,12 @@
         raw_tables.<table>.expressions; every column is text, typing happens in
         staging with safe casts;
       - raw_tables.<table>.distinct derives the table from distinct rows of a
-        wider file (customers or orders derived from transaction lines).
+        wider file (customers or orders derived from transaction lines);
+      - raw_tables.customers.extra_columns keeps more numeric columns under
+        snake-case names (safe_name), with labels (extra_column_labels).
+
+    Before any of it, var segments.features and log_features are checked against
+    the numeric columns marts.customer_features will have (segments_feature_problems).
 
     customers is required; orders and order_items are optional (an empty view with
     the contract columns stands in, and the build says so). A missing folder, file or
@@ -43,19 +48,175 @@
 {% endmacro %}
 
 
-{#- A source column name as a plain SQL identifier: "Loyalty Points (k)" -> loyalty_points_k -#}
+{#- A source column name as a snake-case SQL identifier: camelCase and acronyms are
+    split, everything is lower case, each run of other characters becomes one `_`,
+    and a leading digit gets the prefix c_:
+    MntWines -> mnt_wines, NumWebPurchases -> num_web_purchases, HTTPCode -> http_code,
+    "Annual Income (k$)" -> annual_income_k, Z_CostContact -> z_cost_contact,
+    "2nd Phone" -> c_2nd_phone. -#}
 {% macro safe_name(column) -%}
-    {{ return(modules.re.sub('[^a-z0-9]+', '_', column | lower).strip('_')) }}
+    {%- set re = modules.re -%}
+    {%- set name = re.sub('([A-Z]+)([A-Z][a-z])', '\\1_\\2', column | string) -%}
+    {%- set name = re.sub('([a-z])([A-Z])', '\\1_\\2', name) -%}
+    {%- set name = re.sub('([0-9])([A-Z][a-z])', '\\1_\\2', name) -%}
+    {%- set name = re.sub('[^a-z0-9]+', '_', name | lower).strip('_') -%}
+    {{ return('c_' ~ name if name[:1].isdigit() else name) }}
 {%- endmacro %}
+
+
+{#- A snake-case name as words for people: mnt_wines -> "Mnt wines". -#}
+{% macro readable_name(name) -%}
+    {%- set words = name | replace('_', ' ') | trim -%}
+    {{ return(words[:1] | upper ~ words[1:]) }}
+{%- endmacro %}
+
+
+{#- The items of var raw_tables.customers.extra_columns (or of the given customers
+    mapping), each as {column: source column, name: SQL name, label: readable label}.
+    An item is a column name, or {column: MntWines, label: "Spend on wine"}; without a
+    label the name is made readable. Items without a column are left out here (the
+    raw-file check reports them). -#}
+{% macro extra_column_specs(customers=none) %}
+    {% if customers is none %}
+        {% set customers = (var('raw_tables', {}) or {}).get('customers') or {} %}
+    {% endif %}
+    {% set specs = [] %}
+    {% for item in customers.get('extra_columns') or [] %}
+        {% set column = item.get('column') if item is mapping else item %}
+        {% set label = item.get('label') if item is mapping else none %}
+        {% if column is not none and (column | string | trim) %}
+            {% set name = safe_name(column | string) %}
+            {% do specs.append({
+                'column': column | string,
+                'name': name,
+                'label': (label | string | trim) if label else readable_name(name),
+            }) %}
+        {% endif %}
+    {% endfor %}
+    {{ return(specs) }}
+{% endmacro %}
 
 
 {#- The extra numeric customer attributes (var raw_tables.customers.extra_columns),
     as the column names they get in staging and in marts.customer_features. -#}
 {% macro extra_customer_columns() %}
-    {% set customers = (var('raw_tables', {}) or {}).get('customers') or {} %}
     {% set names = [] %}
-    {% for column in customers.get('extra_columns') or [] %}{% do names.append(safe_name(column)) %}{% endfor %}
+    {% for spec in extra_column_specs() %}{% do names.append(spec.name) %}{% endfor %}
     {{ return(names) }}
+{% endmacro %}
+
+
+{#- {feature name: label} of the extra customer attributes: the item's label, else
+    the name made readable (mnt_wines -> "Mnt wines"). -#}
+{% macro extra_column_labels() %}
+    {% set labels = {} %}
+    {% for spec in extra_column_specs() %}{% do labels.update({spec.name: spec.label}) %}{% endfor %}
+    {{ return(labels) }}
+{% endmacro %}
+
+
+{#- The columns a model declares in its yml (from the dbt graph, so only at execution
+    time), in order; numeric=true keeps the integer, decimal and floating ones. -#}
+{% macro model_columns(model_name, numeric=false) %}
+    {% set names = [] %}
+    {% if not execute %}{{ return(names) }}{% endif %}
+    {% for node in graph.nodes.values()
+        if node.resource_type == 'model' and node.name == model_name and node.package_name == project_name %}
+        {% for column in node.columns.values() %}
+            {% set data_type = (column.data_type or '') | lower | trim %}
+            {% if not numeric or modules.re.match(
+                '(tinyint|smallint|integer|int|bigint|hugeint|utinyint|usmallint|uinteger|ubigint'
+                ~ '|int[1248]|double|float|real|decimal|numeric)\\b', data_type) %}
+                {% do names.append(column.name) %}
+            {% endif %}
+        {% endfor %}
+    {% endfor %}
+    {{ return(names) }}
+{% endmacro %}
+
+
+{#- The names segments.features and segments.log_features may use: the numeric
+    columns of marts.customer_features plus the extra customer columns. -#}
+{% macro valid_feature_names() %}
+    {% set names = model_columns('customer_features', numeric=true) %}
+    {% for name in extra_customer_columns() if name not in names %}{% do names.append(name) %}{% endfor %}
+    {{ return(names) }}
+{% endmacro %}
+
+
+{#- One problem per setting of var segments (features, log_features) that names a
+    column marts.customer_features will not have. An absent setting is valid (the
+    Python defaults apply; a --vars segments replaces the whole dict). -#}
+{% macro segments_feature_problems() %}
+    {% set problems = [] %}
+    {% set segments = var('segments', {}) or {} %}
+    {% set valid = valid_feature_names() %}
+    {% if segments is not mapping or not valid %}{{ return(problems) }}{% endif %}
+    {% for key in ['features', 'log_features'] %}
+        {% set given = segments.get(key) %}
+        {% set given = [given] if given is string else (given or []) %}
+        {% set unknown = [] %}
+        {% for name in given if (name | string) not in valid %}{% do unknown.append(name | string) %}{% endfor %}
+        {% if unknown %}
+            {% do problems.append(
+                "var segments." ~ key ~ " names " ~ unknown | join(', ') ~ ", not "
+                ~ ("a numeric column" if unknown | length == 1 else "numeric columns")
+                ~ " of marts.customer_features: use some of " ~ valid | join(', ')
+                ~ " (extra columns of var raw_tables.customers.extra_columns included).") %}
+        {% endif %}
+    {% endfor %}
+    {{ return(problems) }}
+{% endmacro %}
+
+
+{#- The problems of var raw_tables.customers.extra_columns itself: an item without a
+    column, a name without letters or digits, a name that another column already has. -#}
+{% macro extra_column_problems(config) %}
+    {% set setting = "var raw_tables.customers.extra_columns" %}
+    {% set problems = [] %}
+    {% set contract = raw_contract().customers.columns %}
+    {% set taken = {'source_row_number': 'raw.customers', 'source_file': 'raw.customers'} %}
+    {% for model_name in ['stg_raw__customers', 'int_customers_validated', 'customer_features'] %}
+        {% for name in model_columns(model_name) if name not in taken %}
+            {% do taken.update({name: ('marts.' if model_name == 'customer_features' else '') ~ model_name}) %}
+        {% endfor %}
+    {% endfor %}
+    {% set seen = {} %}
+    {% for item in config.get('extra_columns') or [] %}
+        {% set column = item.get('column') if item is mapping else item %}
+        {% if item is mapping and (column is none or not (column | string | trim)
+                or (item.keys() | reject('in', ['column', 'label']) | list)) %}
+            {% do problems.append(
+                setting ~ " item " ~ item | tojson ~ " is not a column: write the column name, or "
+                ~ "{column: <column name>, label: <text>}.") %}
+        {% elif column is none or not (column | string | trim) %}
+            {% do problems.append(setting ~ " has an empty item: remove it.") %}
+        {% else %}
+            {% set column = column | string %}
+            {% set name = safe_name(column) %}
+            {% if not name %}
+                {% do problems.append(
+                    setting ~ ": '" ~ column ~ "' has no letters or digits to name a column: "
+                    ~ "rename it in the export, or leave it out.") %}
+            {% elif name in contract %}
+                {% do problems.append(
+                    setting ~ ": '" ~ column ~ "' becomes the column " ~ name ~ ", which is a contract "
+                    ~ "column of customers: map it with var raw_tables.customers.columns." ~ name
+                    ~ ", or leave it out of extra_columns.") %}
+            {% elif name in taken %}
+                {% do problems.append(
+                    setting ~ ": '" ~ column ~ "' becomes the column " ~ name ~ ", which is already a "
+                    ~ "column of " ~ taken[name] ~ ": leave it out of extra_columns.") %}
+            {% elif name in seen %}
+                {% do problems.append(
+                    setting ~ ": '" ~ seen[name] ~ "' and '" ~ column ~ "' both become the column "
+                    ~ name ~ ": leave one of them out.") %}
+            {% else %}
+                {% do seen.update({name: column}) %}
+            {% endif %}
+        {% endif %}
+    {% endfor %}
+    {{ return(problems) }}
 {% endmacro %}
 
 
@@ -76,15 +237,22 @@
 
 
 {% macro register_raw_files() %}
+    {% if execute %}
+        {% for problem in segments_feature_problems() %}
+            {{ exceptions.raise_compiler_error(problem) }}
+        {% endfor %}
+    {% endif %}
     {% do raw_files(check_only=false) %}
     {{ return('') }}
 {% endmacro %}
 
 
-{#- `dbt run-operation check_raw_files`: every missing file or column and every
-    value that will not parse, in one list, before any build. -#}
+{#- `dbt run-operation check_raw_files`: every missing file or column, every feature
+    that customer_features will not have, every column in which nothing parses, and
+    every value that will not parse (warnings), in one list, before any build; then
+    the name and label of each extra column. -#}
 {% macro check_raw_files() %}
-    {% set found = raw_files(check_only=true) %}
+    {% set found = segments_feature_problems() + raw_files(check_only=true) %}
     {% set problems = [] %}
     {% for line in found %}
         {% if line.startswith('WARNING ') %}
@@ -95,8 +263,11 @@
         {% endif %}
     {% endfor %}
     {% if problems %}
-        {{ exceptions.raise_compiler_error(problems | length ~ " problem(s) in the raw files; see the list above.") }}
+        {{ exceptions.raise_compiler_error(problems | length ~ " problem(s) in the raw files or the settings; see the list above.") }}
     {% endif %}
+    {% for extra in extra_column_specs() %}
+        {% do log("EXTRA: '" ~ extra.column ~ "' -> " ~ extra.name ~ ", label '" ~ extra.label ~ "'", info=true) %}
+    {% endfor %}
     {% do log("OK: the raw files match the mapping.", info=true) %}
 {% endmacro %}
 
@@ -232,13 +403,15 @@
             {% do selected.append('cast(null as varchar) as ' ~ column) %}
         {% endif %}
     {% endfor %}
-    {% for column in config.get('extra_columns') or [] %}
-        {% if column not in present %}
+    {% set extras = extra_column_specs(config) if table_name == 'customers' else [] %}
+    {% if table_name == 'customers' %}{% do problems.extend(extra_column_problems(config)) %}{% endif %}
+    {% for extra in extras %}
+        {% if extra.column not in present %}
             {% do problems.append(
-                "Raw file '" ~ path ~ "' has no column '" ~ column ~ "' named in " ~ setting
+                "Raw file '" ~ path ~ "' has no column '" ~ extra.column ~ "' named in " ~ setting
                 ~ ".extra_columns (the file has: " ~ present | join(', ') ~ ").") %}
         {% endif %}
-        {% do selected.append('cast(' ~ adapter.quote(column) ~ ' as varchar) as ' ~ safe_name(column)) %}
+        {% do selected.append('cast(' ~ adapter.quote(extra.column) ~ ' as varchar) as ' ~ extra.name) %}
     {% endfor %}
     {% if problems %}{{ return(problems) }}{% endif %}
 
@@ -261,16 +434,46 @@
         {% do problems.append("Raw file '" ~ path ~ "' has no rows: export the " ~ table_name ~ " with their data.") %}
     {% endif %}
     {% if check_only and rows > 0 %}
-        {% for column in spec.columns if raw_type_check(column) %}
+        {% set typed = {} %}
+        {% set shown = {} %}
+        {% for column in spec.columns if raw_type_check(column) %}{% do typed.update({column: raw_type_check(column)}) %}{% endfor %}
+        {% for extra in extras %}
+            {% do typed.update({extra.name: parse_number(extra.name, 'double')}) %}
+            {% do shown.update({extra.name: extra.name ~ " (extra column '" ~ extra.column ~ "')"}) %}
+        {% endfor %}
+        {% for column, parsed in typed.items() %}
+            {% set unreadable = "nullif(trim(" ~ column ~ "), '') is not null and " ~ parsed ~ " is null" %}
             {% set bad = run_query(
-                "select count(*), any_value(" ~ column ~ ") from raw." ~ table_name
-                ~ " where nullif(trim(" ~ column ~ "), '') is not null and " ~ raw_type_check(column) ~ " is null") %}
-            {% set count = bad.columns[0].values()[0] %}
-            {% if count > 0 %}
+                "select count(*) filter (where nullif(trim(" ~ column ~ "), '') is not null), "
+                ~ "count(*) filter (where " ~ unreadable ~ "), "
+                ~ "any_value(" ~ column ~ ") filter (where " ~ unreadable ~ ") from raw." ~ table_name) %}
+            {% set given = bad.columns[0].values()[0] %}
+            {% set count = bad.columns[1].values()[0] %}
+            {% set kind = "a date" if column in ('birth_date', 'signup_date', 'order_date') else "a number" %}
+            {% set example = " (for example '" ~ bad.columns[2].values()[0] ~ "')" %}
+            {% if count > 0 and count == given %}
+                {#- Nothing in the column parses: a wrong format or a wrong column, not dirt. -#}
+                {% if column == 'order_date' %}
+                    {% set fix = "add their format to the var timestamp_formats (strptime codes; it has: "
+                        ~ var('timestamp_formats') | join(', ') ~ ")" %}
+                {% elif kind == "a date" %}
+                    {% set fix = "add their format to the var date_formats (strptime codes; it has: "
+                        ~ var('date_formats') | join(', ') ~ ")" %}
+                {% elif column in spec.columns %}
+                    {% set fix = "map the column that holds it with " ~ setting ~ ".columns." ~ column
+                        ~ " or compute it with " ~ setting ~ ".expressions." ~ column %}
+                {% else %}
+                    {% set fix = "leave this column out of " ~ setting ~ ".extra_columns (only numbers can be features)" %}
+                {% endif %}
                 {% do problems.append(
-                    "WARNING " ~ table_name ~ "." ~ column ~ ": " ~ count ~ " of " ~ rows ~ " values cannot be read as "
-                    ~ ("a date" if 'date' in column else "a number") ~ " (for example '" ~ bad.columns[1].values()[0]
-                    ~ "'); they will be rejected or set to null and logged.") %}
+                    table_name ~ "." ~ shown.get(column, column) ~ ": none of the " ~ given
+                    ~ " non-empty values can be read as " ~ kind
+                    ~ example ~ ": " ~ fix ~ ".") %}
+            {% elif count > 0 %}
+                {% do problems.append(
+                    "WARNING " ~ table_name ~ "." ~ shown.get(column, column) ~ ": " ~ count ~ " of " ~ rows
+                    ~ " values cannot be read as "
+                    ~ kind ~ example ~ "; they will be rejected or set to null and logged.") %}
             {% endif %}
         {% endfor %}
     {% endif %}

@@ -160,6 +160,36 @@ def fit_warnings(path: Path) -> list[str]:
     return []
 
 
+def missing_data_notes(path: Path) -> list[str]:
+    """What the segments were built without: no orders (or none accepted), no order lines."""
+    try:
+        with duckdb.connect(str(path), read_only=True) as connection:
+            rows = connection.execute(
+                "select source_table, rows_read, rows_accepted from audit.row_reconciliation"
+            ).fetchall()
+    except duckdb.Error:
+        return []
+    counts = {table: (read, accepted) for table, read, accepted in rows}
+    orders_read, orders_accepted = counts.get("orders", (0, 0))
+    items_read, _ = counts.get("order_items", (0, 0))
+    if orders_read == 0:
+        return [
+            "no orders in the raw data: segmenting on customer attributes only; "
+            "purchase features are empty."
+        ]
+    if orders_accepted == 0:
+        return [
+            f"none of the {orders_read:,} orders was accepted (see audit.rejected_rows): "
+            "segmenting on customer attributes only; purchase features are empty."
+        ]
+    if items_read == 0:
+        return [
+            "no order_items in the raw data: orders are counted, but monetary_value, "
+            "avg_order_value and item_quantity are zero."
+        ]
+    return []
+
+
 def import_report_in_background() -> None:
     """Import the report's modules (matplotlib, jinja2: 1.5 s) while dbt builds in its
     own process, so they are loaded when the build ends. Any import error is left to
@@ -211,6 +241,8 @@ def run(
         fail("\n       ".join(errors), BUILD_FAILED if nodes_failed else BAD_INPUT)
     for warning in fit_warnings(paths.duckdb_path):
         typer.secho(f"warning: {warning}", err=True, fg=typer.colors.YELLOW)
+    for note in missing_data_notes(paths.duckdb_path):
+        typer.echo(f"note: {note}")
     seconds = time.perf_counter() - started
     typer.echo(
         f"dbt build finished in {seconds:.1f}s: every model built, {passed_tests} data tests passed."
@@ -233,8 +265,9 @@ def render(paths: Paths, run_seconds: float | None = None) -> None:
 
 @app.command()
 def check(dbt_vars: str | None = typer.Option(None, "--vars", help=VARS_HELP)) -> None:
-    """Check the raw files against the mapping before any build: every missing file or
-    column (problems, exit 2) and every value that will not parse (warnings)."""
+    """Check the raw files and settings against the mapping before any build: every
+    missing file or column, unknown feature or column where nothing parses (problems,
+    exit 2), every value that will not parse (warnings), the names of extra columns."""
     paths = user_paths()
     dbt_vars = read_vars(dbt_vars)
     typer.echo(f"Raw data:  {paths.raw_dir}")
@@ -245,7 +278,9 @@ def check(dbt_vars: str | None = typer.Option(None, "--vars", help=VARS_HELP)) -
         dbt_vars=dbt_vars,
     )
     found = [_without_time(line) for line in lines]
-    found = [line for line in found if line.startswith(("PROBLEM: ", "WARNING: ", "OK: "))]
+    found = [
+        line for line in found if line.startswith(("PROBLEM: ", "WARNING: ", "EXTRA: ", "OK: "))
+    ]
     for line in found:
         typer.echo(line)
     if code != 0:

@@ -53,7 +53,9 @@ class FeatureLabel:
 def readable_label(feature: str) -> FeatureLabel:
     """The label of a feature nobody labelled: its name made readable."""
     label = feature.replace("_", " ").strip().capitalize()
-    return FeatureLabel(feature, label, f"high {label.lower()}", f"low {label.lower()}", "attribute")
+    return FeatureLabel(
+        feature, label, f"high {label.lower()}", f"low {label.lower()}", "attribute"
+    )
 
 
 def labels_from(table: pd.DataFrame | None) -> dict[str, FeatureLabel]:
@@ -114,16 +116,32 @@ def segment_traits(
     for position, feature in enumerate(features):
         for s, segment_id in enumerate(cluster_ids):
             rows.append(
-                _trait(segment_id, "cluster", feature, position, labels, medians[s, position],
-                       population[position], float(effects[s, position]))
+                _trait(
+                    segment_id,
+                    "cluster",
+                    feature,
+                    position,
+                    labels,
+                    medians[s, position],
+                    population[position],
+                    float(effects[s, position]),
+                )
             )
     for segment_id, members in sorted((rule_values or {}).items()):
         for position, feature in enumerate(features):
             column = members[:, position] if len(members) else np.array([])
             median = float(np.nanmedian(column)) if (~np.isnan(column)).any() else np.nan
             rows.append(
-                _trait(segment_id, "rule", feature, position, labels, median,
-                       population[position], None)
+                _trait(
+                    segment_id,
+                    "rule",
+                    feature,
+                    position,
+                    labels,
+                    median,
+                    population[position],
+                    None,
+                )
             )
     table = pd.DataFrame(rows)
     strength = table["effect_size"].abs().where(table["is_material"])
@@ -184,7 +202,9 @@ def _name(rows: pd.DataFrame) -> str:
 def named_traits(rows: pd.DataFrame) -> str:
     """The traits a name was made from, as stored with the model: 'age:lower,...'."""
     ordered = rows.sort_values("feature_position")
-    return ",".join(f"{f}:{d}" for f, d in zip(ordered["feature"], ordered["direction"], strict=True))
+    return ",".join(
+        f"{f}:{d}" for f, d in zip(ordered["feature"], ordered["direction"], strict=True)
+    )
 
 
 def segment_names(
@@ -203,12 +223,17 @@ def segment_names(
     for count in (NAME_TRAITS + 1, len(traits)):
         names = {i: _name(rows) for i, rows in chosen.items()}
         clashes = {n for n in names.values() if list(names.values()).count(n) > 1}
-        chosen = {i: strongest[i].head(count) if names[i] in clashes else chosen[i] for i in clusters}
+        chosen = {
+            i: strongest[i].head(count) if names[i] in clashes else chosen[i] for i in clusters
+        }
     result = {i: (_name(rows), named_traits(rows)) for i, rows in chosen.items()}
     for i, (old_name, old_traits) in (previous or {}).items():
         if i not in result or not old_traits:
             continue
-        now = {f"{f}:{d}" for f, d in zip(strongest[i]["feature"], strongest[i]["direction"], strict=True)}
+        now = {
+            f"{f}:{d}"
+            for f, d in zip(strongest[i]["feature"], strongest[i]["direction"], strict=True)
+        }
         others = {name for j, (name, _) in result.items() if j != i}
         if set(old_traits.split(",")) <= now and old_name not in others:
             result[i] = (old_name, old_traits)
@@ -220,11 +245,20 @@ def segment_names(
 
 
 PURCHASE_ARCHETYPES = (
-    "champions", "at_risk", "lapsed", "loyal_regulars", "bargain_hunters",
-    "big_spenders", "new_customers", "low_value",
+    "champions",
+    "at_risk",
+    "lapsed",
+    "loyal_regulars",
+    "bargain_hunters",
+    "big_spenders",
+    "new_customers",
+    "low_value",
 )
 ATTRIBUTE_ARCHETYPES = (
-    "affluent_enthusiasts", "high_potential", "budget_enthusiasts", "budget_cautious",
+    "affluent_enthusiasts",
+    "high_potential",
+    "budget_enthusiasts",
+    "budget_cautious",
 )
 # No material trait at all; and a profile described by its own traits (the
 # playbook's description holds {traits}), used where no archetype's text fits.

@@ -155,8 +155,7 @@ def previous_names(previous: pd.DataFrame | None) -> dict[int, tuple[str, str]] 
         return None
     rows = previous.drop_duplicates("segment_id")
     return {
-        int(row.segment_id): (row.segment_name, row.named_traits or "")
-        for row in rows.itertuples()
+        int(row.segment_id): (row.segment_name, row.named_traits or "") for row in rows.itertuples()
     }
 
 
@@ -346,7 +345,7 @@ def traits_table(
     fitted = assignment(clustered, centroids)
     rule_values = {}
     if rules is not None:
-        ids, rule_of = _rule_ids(rules)
+        _, rule_of = _rule_ids(rules)
         _, columns = ordered_columns(rules, names)
         values = np.column_stack([columns[n] for n in names])
         for rule, (segment_id, _) in rule_segments(playbook).items():

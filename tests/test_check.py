@@ -1,0 +1,161 @@
+"""`customer-segments check` and the start of `run` are honest about the mapping: extra
+columns get snake-case names (shown by check), segments.features must name columns
+the build will have, a column in which nothing parses is a problem, and a run without
+orders says so. Tiny fixtures: each test is one dbt run-operation or one small build."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+pytestmark = pytest.mark.integration
+
+CLI = str(Path(sys.executable).with_name("customer-segments"))
+EXTRAS = {  # source column -> the name it gets
+    "MntWines": "mnt_wines",
+    "NumWebPurchases": "num_web_purchases",
+    "Annual Income (k$)": "annual_income_k",
+    "HTTPCode": "http_code",
+    "Z_CostContact": "z_cost_contact",
+    "2ndPhone": "c_2nd_phone",
+}
+EXTRA_VARS = (
+    "raw_tables: {customers: {extra_columns: ["
+    '{column: MntWines, label: "Spend on wine"}, NumWebPurchases, "Annual Income (k$)", '
+    "HTTPCode, Z_CostContact, 2ndPhone]}}\n"
+)
+
+
+def cli(raw_dir: Path, folder: Path, *args: str) -> subprocess.CompletedProcess:
+    """The CLI with every file it or dbt writes inside `folder`."""
+    env = {
+        **os.environ,
+        "SEGMENTS_RAW_DIR": str(raw_dir),
+        "SEGMENTS_DUCKDB_PATH": str(folder / "warehouse.duckdb"),
+        "SEGMENTS_REPORT_PATH": str(folder / "report.html"),
+        "DBT_TARGET_PATH": str(folder / "target"),
+        "DBT_LOG_PATH": str(folder / "logs"),
+    }
+    return subprocess.run([CLI, *args], env=env, capture_output=True, text=True, timeout=600)
+
+
+def customers_csv(folder: Path, text: str) -> Path:
+    raw = folder / "raw"
+    raw.mkdir()
+    (raw / "customers.csv").write_text(text)
+    return raw
+
+
+def extras_fixture(folder: Path, customers: int = 4) -> Path:
+    """Customers with the extra columns of EXTRAS, two plain groups of wine buyers."""
+    lines = ["customer_id," + ",".join(f'"{c}"' if " " in c else c for c in EXTRAS)]
+    for index in range(customers):
+        wine = 800 + index if index % 2 else 10 + index
+        lines.append(f"C{index},{wine},{index % 7},{40 + index},200,3,{index % 3}")
+    return customers_csv(folder, "\n".join(lines) + "\n")
+
+
+def found(result: subprocess.CompletedProcess, kind: str) -> list[str]:
+    return [line for line in result.stdout.splitlines() if line.startswith(f"{kind}: ")]
+
+
+def test_check_names_extra_columns_in_snake_case(tmp_path: Path) -> None:
+    # segments without features: the Python defaults apply, which is valid.
+    result = cli(
+        extras_fixture(tmp_path), tmp_path, "check", "--vars", EXTRA_VARS + "segments: {k: 3}"
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    labels = {"mnt_wines": "Spend on wine"}
+    assert found(result, "EXTRA") == [
+        f"EXTRA: '{column}' -> {name}, label '{labels.get(name, name.replace('_', ' ').capitalize())}'"
+        for column, name in EXTRAS.items()
+    ]
+    assert found(result, "OK") == ["OK: the raw files match the mapping."]
+
+
+def test_check_rejects_unknown_features_and_clashing_extra_columns(tmp_path: Path) -> None:
+    raw = customers_csv(tmp_path, "customer_id,MntWines,Mnt Wines,Frequency\nC1,1,2,3\n")
+    dbt_vars = (
+        "raw_tables: {customers: {extra_columns: [MntWines, Mnt Wines, Frequency]}}\n"
+        "segments: {features: [annual_income, mnt_wine], log_features: [annual_income]}\n"
+    )
+    result = cli(raw, tmp_path, "check", "--vars", dbt_vars)
+    assert result.returncode == 2
+    problems = found(result, "PROBLEM")
+    assert problems[0].startswith(
+        "PROBLEM: var segments.features names mnt_wine, not a numeric column of "
+        "marts.customer_features: use some of age, annual_income, "
+    )
+    assert "monetary_value" in problems[0] and ", mnt_wines " in problems[0]
+    assert problems[1:] == [
+        "PROBLEM: var raw_tables.customers.extra_columns: 'MntWines' and 'Mnt Wines' both "
+        "become the column mnt_wines: leave one of them out.",
+        "PROBLEM: var raw_tables.customers.extra_columns: 'Frequency' becomes the column "
+        "frequency, which is already a column of marts.customer_features: leave it out of "
+        "extra_columns.",
+    ]
+    assert not found(result, "OK") and "Traceback" not in result.stdout + result.stderr
+
+
+def test_run_with_an_unknown_feature_stops_before_building(tmp_path: Path) -> None:
+    raw = extras_fixture(tmp_path)
+    dbt_vars = EXTRA_VARS + "segments: {features: [mnt_wines, monetary_valu], log_features: []}"
+    result = cli(raw, tmp_path, "run", "--vars", dbt_vars)
+    assert result.returncode == 2, result.stdout + result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(errors) == 1 and errors[0].startswith(
+        "error: var segments.features names monetary_valu, not a numeric column of "
+        "marts.customer_features: use some of age, annual_income, "
+    )
+    assert "mnt_wines, num_web_purchases, annual_income_k" in errors[0]
+    assert "created sql" not in result.stdout, "no model ran"
+    warehouse = tmp_path / "warehouse.duckdb"
+    if warehouse.exists():
+        with duckdb.connect(str(warehouse), read_only=True) as connection:
+            tables = connection.execute("select count(*) from duckdb_tables()").fetchone()
+        assert tables == (0,)
+
+
+def test_check_says_a_column_where_nothing_parses_is_a_problem(tmp_path: Path) -> None:
+    raw = customers_csv(
+        tmp_path,
+        "customer_id,signup_date,birth_date\n"
+        "C1,04-09-2012,1990-01-01\nC2,21-08-2013,not a date\nC3,,1985-02-03\n",
+    )
+    result = cli(raw, tmp_path, "check", "--vars", "{date_formats: ['%Y-%m-%d']}")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert found(result, "PROBLEM") == [
+        "PROBLEM: customers.signup_date: none of the 2 non-empty values can be read as a date "
+        "(for example '04-09-2012'): add their format to the var date_formats (strptime "
+        "codes; it has: %Y-%m-%d)."
+    ]
+    assert found(result, "WARNING") == [  # some values parse: a warning, as before
+        "WARNING: customers.birth_date: 1 of 3 values cannot be read as a date (for example "
+        "'not a date'); they will be rejected or set to null and logged."
+    ]
+    assert not found(result, "OK")
+
+
+def test_run_names_extra_columns_and_notes_it_has_no_orders(tmp_path: Path) -> None:
+    raw = extras_fixture(tmp_path, customers=30)
+    dbt_vars = EXTRA_VARS + (
+        "segments: {features: [mnt_wines, annual_income_k], log_features: [mnt_wines], k: 2}"
+    )
+    result = cli(raw, tmp_path, "run", "--no-report", "--vars", dbt_vars)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (
+        "note: no orders in the raw data: segmenting on customer attributes only; "
+        "purchase features are empty."
+    ) in result.stdout.splitlines()
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as connection:
+        columns = [
+            row[0] for row in connection.execute("describe marts.customer_features").fetchall()
+        ]
+        wine = connection.execute("select max(mnt_wines) from marts.customer_features").fetchone()
+    assert [column for column in columns if column in EXTRAS.values()] == list(EXTRAS.values())
+    assert wine == (829.0,)
