@@ -9,6 +9,9 @@ import numpy as np
 import pytest
 
 from customer_segments.generate import (
+    NO_PURCHASE_NEVER_ORDERED,
+    NO_PURCHASE_PERSONA,
+    NO_PURCHASE_SHARE,
     PERSONAS,
     GenerateSummary,
     default_truth_path,
@@ -30,6 +33,7 @@ CONTRACT = {
     "order_items": ["order_id", "line_number", "product_id", "category", "quantity", "unit_price"],
 }
 N = 1000
+NO_PURCHASE = round(NO_PURCHASE_SHARE * N)  # customers of N without a completed order
 
 
 def connect(raw: Path, fmt: str = "csv") -> duckdb.DuckDBPyConnection:
@@ -166,10 +170,13 @@ def test_truth_has_one_row_per_valid_customer_and_every_persona(
 
     assert len(ids) == len(set(ids)) == N
     assert set(ids) == valid
-    shares = {p: sum(row[1] == p for row in truth) / N for p in PERSONAS}
-    assert set(shares) == {row[1] for row in truth}
+    assert {row[1] for row in truth} == {*PERSONAS, NO_PURCHASE_PERSONA}
     assert len(PERSONAS) == 5
+    buyers = N - NO_PURCHASE
+    shares = {p: sum(row[1] == p for row in truth) / buyers for p in PERSONAS}
     assert all(0.1 <= share <= 0.3 for share in shares.values()), shares
+    # the personas keep their planted shares among the buyers (0.25 / 0.15 / 0.20 / 0.15 / 0.25)
+    assert list(shares.values()) == pytest.approx([0.25, 0.15, 0.20, 0.15, 0.25], abs=1 / buyers)
 
 
 def test_personas_are_recoverable_by_kmeans_despite_the_dirt(tmp_path: Path) -> None:
@@ -190,7 +197,9 @@ def test_personas_are_recoverable_by_kmeans_despite_the_dirt(tmp_path: Path) -> 
     matrix = (matrix - matrix.mean(axis=0)) / matrix.std(axis=0)
     labels = cluster.KMeans(5, n_init=4, random_state=0).fit_predict(matrix)
 
-    assert len(features["persona"]) > 0.95 * 2000
+    # only buyers have RFM figures; the no-purchase customers drop out at the join
+    assert NO_PURCHASE_PERSONA not in set(features["persona"])
+    assert len(features["persona"]) > 0.95 * (2000 - round(NO_PURCHASE_SHARE * 2000))
     assert metrics.adjusted_rand_score(features["persona"], labels) >= 0.9
 
 
@@ -241,13 +250,101 @@ def customer_features(con: duckdb.DuckDBPyConnection, truth: Path) -> dict[str, 
     return dict(rows)
 
 
+# --------------------------------------------------------------------------- no purchase yet
+
+
+def purchases(con: duckdb.DuckDBPyConnection, truth: Path) -> list[tuple]:
+    """Per valid customer, read from the written files as the pipeline would: truth persona,
+    orders placed, completed orders, and whether every order was cancelled or returned."""
+    return con.execute(
+        f"""
+        with valid as (
+            select distinct trim(customer_id) as customer_id from customers
+            where trim(customer_id) <> ''
+        ),
+        placed as (
+            select trim(customer_id) as customer_id, count(distinct order_id) as orders,
+                   count(*) filter (where lower(trim(status)) = 'completed') as completed,
+                   bool_and(lower(trim(status)) in ('cancelled', 'returned')) as all_failed
+            from orders where trim(order_id) <> '' group by 1
+        )
+        select customer_id, t.persona, coalesce(p.orders, 0), coalesce(p.completed, 0),
+               p.all_failed
+        from valid
+        join read_csv('{truth}', all_varchar = true) t using (customer_id)
+        left join placed p using (customer_id)
+        """
+    ).fetchall()
+
+
+@pytest.mark.parametrize("data", ["dirty", "clean"])
+def test_the_documented_share_has_no_completed_order_and_is_labelled_so(
+    data: str, request: pytest.FixtureRequest
+) -> None:
+    summary, con = request.getfixturevalue(data)
+    rows = purchases(con, summary.truth_path)
+    without = {customer for customer, _, _, completed, _ in rows if completed == 0}
+    labelled = {customer for customer, persona, *_ in rows if persona == NO_PURCHASE_PERSONA}
+
+    assert len(rows) == N
+    assert abs(len(without) - NO_PURCHASE_SHARE * N) <= 0.5  # 6 % of N, to a whole customer
+    assert without == labelled
+    never = [row for row in rows if row[0] in without and row[2] == 0]
+    only_failed = [row for row in rows if row[0] in without and row[2] > 0]
+    assert len(never) == round(NO_PURCHASE_NEVER_ORDERED * len(without)) > 0
+    assert len(only_failed) == len(without) - len(never) > 0
+    assert all(1 <= orders <= 2 and all_failed for _, _, orders, _, all_failed in only_failed)
+    statuses = scalar(
+        con,
+        "select list(distinct lower(trim(status)) order by 1) from orders "
+        f"where trim(customer_id) in ({', '.join(repr(row[0]) for row in only_failed)})",
+    )
+    assert statuses == ["cancelled", "returned"]
+
+
+def test_customers_without_a_purchase_look_like_the_rest(tmp_path: Path) -> None:
+    summary = generate(10_000, tmp_path / "raw", seed=2, dirt=False)
+    con = connect(summary.out_dir)
+    rows = con.execute(
+        f"""
+        select t.persona = '{NO_PURCHASE_PERSONA}' as no_purchase,
+               date_diff('day', birth_date::date, date '2025-12-31') / 365.25 as age,
+               ln(annual_income::double) as log_income,
+               date_diff('day', signup_date::date, date '2025-12-31') as tenure,
+               (gender = 'female')::int as female
+        from customers join read_csv('{summary.truth_path}', all_varchar = true) t
+            using (customer_id)
+        """
+    ).fetchnumpy()
+    flag = rows["no_purchase"]
+    assert flag.sum() == round(NO_PURCHASE_SHARE * 10_000)
+    for column in ("age", "log_income", "tenure", "female"):
+        values = rows[column].astype(float)
+        gap = abs(values[flag].mean() - values[~flag].mean()) / values[~flag].std()
+        assert gap < 0.15, (column, gap)
+
+
+@pytest.mark.parametrize("n", [1, 9, 25])
+def test_tiny_runs_work_with_and_without_no_purchase_customers(tmp_path: Path, n: int) -> None:
+    summary = generate(n, tmp_path / "raw", seed=1)
+    rows = purchases(connect(summary.out_dir), summary.truth_path)
+    without = {customer for customer, _, _, completed, _ in rows if completed == 0}
+    assert len(rows) == n
+    assert len(without) == round(NO_PURCHASE_SHARE * n)
+    assert without == {customer for customer, persona, *_ in rows if persona == NO_PURCHASE_PERSONA}
+
+
 # --------------------------------------------------------------------------- clean values
 
 
 def test_clean_values_follow_the_documented_formats(
     clean: tuple[GenerateSummary, duckdb.DuckDBPyConnection],
 ) -> None:
-    _, con = clean
+    summary, con = clean
+    no_purchase = (
+        f"select customer_id from read_csv('{summary.truth_path}') "
+        f"where persona = '{NO_PURCHASE_PERSONA}'"
+    )
     checks = {
         "customer_id": "select bool_and(regexp_full_match(customer_id, 'C\\d{7}')) from customers",
         "order_id": "select bool_and(regexp_full_match(order_id, 'O\\d{8}')) from orders",
@@ -273,8 +370,9 @@ def test_clean_values_follow_the_documented_formats(
         "signup before first order": "select bool_and(c.signup_date < o.first) from customers c "
         "join (select customer_id, min(order_date[:10]) as first from orders group by 1) o "
         "using (customer_id)",
-        "a completed order each": "select count(*) = 0 from customers where customer_id not in "
-        "(select customer_id from orders where status = 'completed')",
+        "a completed order each buyer": "select count(*) = 0 from customers where customer_id "
+        "not in (select customer_id from orders where status = 'completed') and customer_id "
+        f"not in ({no_purchase})",
     }
     failed = [name for name, sql in checks.items() if not scalar(con, sql)]
     assert failed == []

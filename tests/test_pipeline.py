@@ -11,6 +11,7 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from conftest import Build, build, paths_in, query
+from customer_segments.generate import NO_PURCHASE_PERSONA, PERSONAS
 
 pytestmark = pytest.mark.integration
 
@@ -57,19 +58,23 @@ def test_every_raw_row_is_accounted_for(built: Build) -> None:
 
 def test_default_settings_recover_the_planted_personas(built: Build) -> None:
     with duckdb.connect(str(built.paths.duckdb_path), read_only=True) as connection:
-        pairs = connection.sql(
-            f"select truth.persona, segments.segment_id "
+        rows = connection.sql(
+            f"select truth.persona, segments.segment_id, segments.segment_kind "
             f"from read_csv('{built.truth_path}') as truth "
             f"inner join marts.customer_segments as segments using (customer_id)"
         ).fetchall()
         chosen = connection.sql(
             "select k from marts.segment_k_selection where is_chosen"
         ).fetchall()
-    personas, segments = zip(*pairs, strict=True)
+    buyers = [(persona, segment) for persona, segment, kind in rows if kind == "cluster"]
+    personas, segments = zip(*buyers, strict=True)
     score = adjusted_rand_score(personas, segments)
-    print(f"adjusted Rand index on {len(pairs):,} customers: {score:.4f}; k={chosen[0][0]}")
+    print(f"adjusted Rand index on {len(buyers):,} buyers: {score:.4f}; k={chosen[0][0]}")
     assert score >= 0.85
-    assert chosen == [(len(set(personas)),)]
+    assert chosen == [(len(PERSONAS),)]
+    assert set(personas) == set(PERSONAS)
+    planted = [kind for persona, _, kind in rows if persona == NO_PURCHASE_PERSONA]
+    assert planted and set(planted) == {"rule"}, "no planted non-buyer is clustered"
 
 
 def test_every_table_has_key_tests_and_no_view_has_data_tests(built: Build) -> None:

@@ -2,8 +2,9 @@
 
 `generate` writes three raw files in the raw contract (customers, orders, order_items; every
 column a string, as a source system would export them) plus a ground-truth file that maps each
-valid customer id to the persona it was drawn from. The truth file lives next to the raw folder,
-never inside it, so the pipeline cannot read it by accident.
+valid customer id to the persona it was drawn from (or to "no_purchase_yet", see below). The
+truth file lives next to the raw folder, never inside it, so the pipeline cannot read it by
+accident.
 
 Everything is vectorised with numpy and written with pyarrow / DuckDB; one
 `numpy.random.Generator` seeded from `seed` drives every draw, so the same arguments give
@@ -11,7 +12,15 @@ byte-identical files. Orders fall in a fixed window (2024-01-01 .. 2025-12-31) s
 not depend on today's date.
 
 Five personas are planted so that they separate on log-transformed, standardised RFM features plus
-age and income. With `dirt=True` about 2-4 % of rows carry realistic defects (duplicates, orphans,
+age and income. Besides them, NO_PURCHASE_SHARE (6 %) of the customers have not bought yet, as in
+every real export: NO_PURCHASE_NEVER_ORDERED (two thirds) of them never ordered (signed up only),
+the rest placed 1-2 orders that were all cancelled or returned. They belong to no persona (truth
+label NO_PURCHASE_PERSONA, "no_purchase_yet"); their attributes (age, income, gender, city,
+signup date, ...) come from a persona drawn in the personas' shares, so they do not stand out on
+attributes. The personas keep their shares among the buyers. Every buyer's last order is
+completed, so a customer has no completed order exactly when the truth says "no_purchase_yet".
+
+With `dirt=True` about 2-4 % of rows carry realistic defects (duplicates, orphans,
 unparseable or impossible values, messy spellings) that the cleaning layer must handle; each kind
 is present even for small runs (n_customers=1000).
 """
@@ -28,7 +37,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-__all__ = ["PERSONAS", "GenerateSummary", "default_truth_path", "generate"]
+__all__ = [
+    "NO_PURCHASE_NEVER_ORDERED",
+    "NO_PURCHASE_PERSONA",
+    "NO_PURCHASE_SHARE",
+    "PERSONAS",
+    "GenerateSummary",
+    "default_truth_path",
+    "generate",
+]
 
 WINDOW_START = np.datetime64("2024-01-01", "D")
 WINDOW_END = np.datetime64("2025-12-31", "D")
@@ -138,6 +155,16 @@ _PERSONAS = (
 
 PERSONAS: tuple[str, ...] = tuple(p.name for p in _PERSONAS)
 
+# Customers without a completed order: in no persona, and labelled so in the truth file.
+NO_PURCHASE_PERSONA = "no_purchase_yet"
+NO_PURCHASE_SHARE = 0.06  # of all customers (rounded to whole customers)
+NO_PURCHASE_NEVER_ORDERED = 2 / 3  # of those: no order at all; the rest only failed orders
+_FAILED_ORDERS = (1, 2)  # orders of a customer whose orders all fail, inclusive
+# persona codes after the five personas (_People.persona)
+_NEVER_ORDERED = len(_PERSONAS)
+_ONLY_FAILED = _NEVER_ORDERED + 1
+_TRUTH_LABELS = (*PERSONAS, NO_PURCHASE_PERSONA, NO_PURCHASE_PERSONA)  # by persona code
+
 _STATUSES = ("completed", "cancelled", "returned")
 _STATUS_SPELLINGS = (  # messy spellings per status that still mean the same
     ("Completed", " COMPLETED ", "completed "),
@@ -145,7 +172,7 @@ _STATUS_SPELLINGS = (  # messy spellings per status that still mean the same
     ("RETURNED", "Returned"),
 )
 _STATUS_TEXT = _STATUSES + tuple(s for spellings in _STATUS_SPELLINGS for s in spellings)
-_STATUS_RATES = (0.08, 0.05)  # cancelled, returned: share of all orders
+_STATUS_RATES = (0.08, 0.05)  # cancelled, returned: share of all orders (failed ones included)
 _CHANNELS = ("web", "app", "store")
 _GENDERS = ("female", "male", "other")
 _GENDER_P = (0.49, 0.49, 0.02)
@@ -252,6 +279,9 @@ class _Catalogue:
 @dataclass(frozen=True)
 class _People:
     persona: np.ndarray  # int8; base customers first, then ghost customers (orders only)
+    # persona whose distributions the customer's draws follow: the persona itself, or for a
+    # no-purchase customer (_NEVER_ORDERED, _ONLY_FAILED) a persona drawn in the shares
+    profile: np.ndarray
     birth_day: np.ndarray  # day offset from WINDOW_START
     income_cents: np.ndarray
     gender: np.ndarray
@@ -267,8 +297,10 @@ class _Orders:
     second: np.ndarray  # seconds since WINDOW_START
     status: np.ndarray
     channel: np.ndarray
-    pinned: np.ndarray  # the customer's last order: always completed, never made dirty
-    first_day: np.ndarray  # per customer: day of their first order
+    pinned: np.ndarray  # a buyer's last order: always completed, never made dirty
+    # per customer: day of their first order; a customer without orders gets a random
+    # buyer's, so that signup dates follow the buyers'
+    first_day: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -396,7 +428,7 @@ def _truth_table(world: _World) -> Columns:
     n = len(world.signup)
     return {
         "customer_id": _text(n, "C", (np.arange(1, n + 1), world.widths.customer)),
-        "persona": _pick_strings(PERSONAS, world.people.persona[:n]),
+        "persona": _pick_strings(_TRUTH_LABELS, world.people.persona[:n]),
     }
 
 
@@ -429,23 +461,37 @@ def _lookup_table(p: Sequence[float]) -> np.ndarray:
     return np.repeat(np.arange(len(p), dtype=np.int8), np.diff(edges, prepend=0))
 
 
+def _no_purchase_counts(n: int) -> tuple[int, int]:
+    """Customers who never ordered, and customers whose orders all failed."""
+    no_purchase = round(NO_PURCHASE_SHARE * n)  # below n for every n >= 1
+    never = round(NO_PURCHASE_NEVER_ORDERED * no_purchase)
+    return never, no_purchase - never
+
+
 def _make_people(rng: np.random.Generator, n: int, n_ghosts: int) -> _People:
-    persona = np.repeat(np.arange(len(_PERSONAS), dtype=np.int8), _persona_counts(n))
-    persona = rng.permutation(persona)
+    never, only_failed = _no_purchase_counts(n)
+    counts = np.append(_persona_counts(n - never - only_failed), [never, only_failed])
+    persona = rng.permutation(np.repeat(np.arange(len(counts), dtype=np.int8), counts))
     ghosts = rng.integers(0, len(_PERSONAS), n_ghosts).astype(np.int8)
     persona = np.concatenate([persona, ghosts])
     total = len(persona)
+    profile = persona.copy()
+    no_purchase = np.flatnonzero(persona >= _NEVER_ORDERED)
+    drawn = np.repeat(np.arange(len(_PERSONAS), dtype=np.int8), _persona_counts(len(no_purchase)))
+    profile[no_purchase] = rng.permutation(drawn)
 
-    age = rng.normal(_param("age", persona, 0), _param("age", persona, 1)).clip(18, 95)
+    age = rng.normal(_param("age", profile, 0), _param("age", profile, 1)).clip(18, 95)
     birth_day = WINDOW_DAYS - np.round(age * 365.25).astype(np.int64)
-    income = rng.normal(_param("income", persona, 0), _param("income", persona, 1))
+    income = rng.normal(_param("income", profile, 0), _param("income", profile, 1))
     income_cents = np.round(income.clip(9_000, None), -2).astype(np.int64) * 100
     gender = _categorical(rng, _GENDER_P, total)
     first_name = _first_names(rng.integers(0, len(_FEMALE_NAMES) + len(_MALE_NAMES), total), gender)
     last_name = rng.integers(0, len(_LAST_NAMES), total)
     domain = rng.integers(0, len(_EMAIL_DOMAINS), total)
     city = _categorical(rng, [c[2] for c in _CITIES], total)
-    return _People(persona, birth_day, income_cents, gender, first_name, last_name, domain, city)
+    return _People(
+        persona, profile, birth_day, income_cents, gender, first_name, last_name, domain, city
+    )
 
 
 def _first_names(draw: np.ndarray, gender: np.ndarray) -> np.ndarray:
@@ -456,32 +502,48 @@ def _first_names(draw: np.ndarray, gender: np.ndarray) -> np.ndarray:
 
 
 def _make_orders(rng: np.random.Generator, people: _People) -> _Orders:
-    persona = people.persona
+    persona, profile = people.persona, people.profile
     n = len(persona)
-    lo, hi = _param("orders", persona, 0), _param("orders", persona, 1)
-    per_customer = rng.integers(lo.astype(np.int64), hi.astype(np.int64) + 1)
+    # orders per customer by persona code: the personas', then none, then _FAILED_ORDERS
+    ranges = np.array([p.orders for p in _PERSONAS] + [(0, 0), _FAILED_ORDERS], dtype=np.int64)
+    per_customer = rng.integers(ranges[persona, 0], ranges[persona, 1] + 1)
     offsets = np.concatenate([[0], np.cumsum(per_customer)[:-1]])
 
-    rec_lo, rec_hi = _param("recency", persona, 0), _param("recency", persona, 1)
+    rec_lo, rec_hi = _param("recency", profile, 0), _param("recency", profile, 1)
     recency = np.floor(np.expm1(rng.uniform(np.log1p(rec_lo), np.log1p(rec_hi + 1))))
     last_day = WINDOW_DAYS - np.minimum(recency.astype(np.int64), WINDOW_DAYS)
-    earliest = np.maximum(last_day - _param("history_days", persona).astype(np.int64), 0)
+    earliest = np.maximum(last_day - _param("history_days", profile).astype(np.int64), 0)
 
     customer = np.repeat(np.arange(n, dtype=np.int32), per_customer)
     pinned = np.zeros(len(customer), dtype=bool)
-    pinned[offsets + per_customer - 1] = True
+    buyer = persona < _NEVER_ORDERED  # at least one order each
+    pinned[(offsets + per_customer - 1)[buyer]] = True  # no-purchase customers have none
     span = (last_day - earliest + 1).astype(np.int32)[customer]
     offset = (rng.random(len(customer), dtype=np.float32) * span).astype(np.int32)
     day = earliest.astype(np.int32)[customer] + np.minimum(offset, span - 1)
     day[pinned] = last_day[customer[pinned]]
+
+    ordered = per_customer > 0
+    first_day = np.empty(n, dtype=day.dtype)
+    first_day[ordered] = np.minimum.reduceat(day, offsets[ordered])
+    # A no-purchase customer starts on a random buyer's first-order day, so signup dates
+    # (drawn back from it) follow the buyers'. Failed orders: the first on that day, any
+    # other between it and the window end.
+    starts = first_day[buyer]
+    first_day[~buyer] = starts[rng.integers(0, len(starts), n - len(starts))]
+    only_failed = persona == _ONLY_FAILED
+    failed = np.repeat(only_failed, per_customer)
+    rows = np.flatnonzero(failed)
+    start = first_day[customer[rows]]
+    day[rows] = start + (rng.random(len(rows)) * (WINDOW_DAYS + 1 - start)).astype(day.dtype)
+    day[offsets[only_failed]] = first_day[only_failed]
     clock = rng.integers(7 * 3600, 23 * 3600, len(customer), dtype=np.int32)
     second = day * np.int32(_SECONDS_PER_DAY) + clock  # below 2**31 within the window
 
-    status = _draw_status(rng, pinned)
+    status = _draw_status(rng, pinned, failed)
     channels = np.stack([_lookup_table(p.channels) for p in _PERSONAS])
-    channel = channels[persona[customer], rng.integers(0, 1024, len(customer), dtype=np.int16)]
+    channel = channels[profile[customer], rng.integers(0, 1024, len(customer), dtype=np.int16)]
 
-    first_day = np.minimum.reduceat(day, offsets)
     order = _time_order(second)
     return _Orders(
         customer[order], second[order], status[order], channel[order], pinned[order], first_day
@@ -495,14 +557,25 @@ def _time_order(second: np.ndarray) -> np.ndarray:
     return key & ((1 << bits) - 1)
 
 
-def _draw_status(rng: np.random.Generator, pinned: np.ndarray) -> np.ndarray:
-    """Cancelled / returned at the overall target rates, but never the customer's last order."""
-    scale = len(pinned) / max(int((~pinned).sum()), 1)
-    cancel, returned = (rate * scale for rate in _STATUS_RATES)
+def _draw_status(rng: np.random.Generator, pinned: np.ndarray, failed: np.ndarray) -> np.ndarray:
+    """Cancelled / returned at the overall target rates (shares of all orders).
+
+    A buyer's last order (`pinned`) is always completed; every `failed` order (of a customer
+    who never completed one) is cancelled or returned, in the ratio of the two rates; the
+    other orders make up the rest of the target counts.
+    """
+    cancel_rate, return_rate = _STATUS_RATES
+    n_failed = int(failed.sum())
+    free = len(pinned) - int(pinned.sum()) - n_failed
+    scale = max(len(pinned) - n_failed / (cancel_rate + return_rate), 0) / max(free, 1)
+    cancel, returned = cancel_rate * scale, return_rate * scale
     u = rng.random(len(pinned), dtype=np.float32)
     # 1 below `cancel`, 2 between `cancel` and `cancel + returned`, else 0
     status = (u < cancel + returned).astype(np.int8) * 2 - (u < cancel).astype(np.int8)
     status[pinned] = 0
+    if n_failed:
+        cancelled = u[failed] < cancel_rate / (cancel_rate + return_rate)
+        status[failed] = 2 - cancelled.astype(np.int8)
     return status
 
 
@@ -529,7 +602,7 @@ def _make_items(
     starts = np.concatenate([[0], np.cumsum(lines, dtype=np.int32)[:-1]])
     line_number = np.arange(1, len(order) + 1, dtype=np.int32) - starts[order]
 
-    median = _param("basket", people.persona[orders.customer]).astype(np.float32)
+    median = _param("basket", people.profile[orders.customer]).astype(np.float32)
     spread = np.exp(rng.standard_normal(n_orders, dtype=np.float32) * np.float32(0.35))
     per_line = median * spread / lines  # each line's expected share of the basket
     weight = rng.random(len(order), dtype=np.float32) + np.float32(0.5)  # 0.5 .. 1.5, mean 1
@@ -813,7 +886,7 @@ def _orders_table(rng: np.random.Generator, world: _World, dirt: bool) -> Column
     columns = _order_columns(orders, layout.rows, _messy_status(rng, orders.status), widths)
     _duplicate, blank = layout.added
 
-    earlier = np.flatnonzero(~orders.pinned)  # every customer's last completed order stays clean
+    earlier = np.flatnonzero(~orders.pinned)  # every buyer's last, completed order stays clean
     unparseable, future = _pick(rng, earlier, _dirt_count(0.002, n), _dirt_count(0.002, n))
     dates = pa.concat_arrays(
         [
