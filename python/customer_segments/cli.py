@@ -252,13 +252,24 @@ def run(
 
 
 def render(paths: Paths, run_seconds: float | None = None) -> None:
-    from customer_segments.report import ReportError, render_report
+    """Render the report; any failure of it exits REPORT_FAILED with one line naming the
+    part that failed (never a traceback)."""
+
+    def one_line(error: BaseException) -> str:
+        detail = (str(error).strip().splitlines() or [""])[0]
+        return f"{type(error).__name__}: {detail}" if detail else type(error).__name__
 
     started = time.perf_counter()
     try:
+        from customer_segments.report import ReportError, render_report
+    except Exception as error:  # a missing or broken matplotlib / jinja2
+        fail(f"the report could not be loaded: {one_line(error)}", REPORT_FAILED)
+    try:
         path = render_report(paths.duckdb_path, paths.report_path, run_seconds=run_seconds)
     except ReportError as error:
-        fail(str(error), REPORT_FAILED)
+        fail(" ".join(str(error).split()), REPORT_FAILED)
+    except Exception as error:
+        fail(f"the report failed: {one_line(error)}", REPORT_FAILED)
     else:
         typer.echo(f"Report written to {path} in {time.perf_counter() - started:.1f}s.")
 

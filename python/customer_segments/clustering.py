@@ -217,13 +217,61 @@ def sample_rows(n: int, size: int, seed: int) -> np.ndarray:
     return np.sort(np.random.default_rng(seed).choice(n, size=size, replace=False))
 
 
-def select_k(matrix: np.ndarray, settings: SegmentSettings) -> pd.DataFrame:
-    """Score every candidate k on a bounded sample and choose one by a vote.
+# --------------------------------------------------------------------------- choosing k
+#
+# The rule (README "How k is chosen"; benchmarks/k_selection.md has the study behind it):
+#   1. every candidate k is fitted on the selection sample (silhouette, Calinski-Harabasz,
+#      Davies-Bouldin and inertia are kept as information) and its prediction strength is
+#      measured on half-splits of that sample (Tibshirani & Walther 2005);
+#   2. a k is eligible when its segments reproduce (prediction strength at least
+#      segments.min_prediction_strength) and its smallest segment holds at least
+#      segments.min_segment_share of the sample;
+#   3. an eligible k shows cluster structure when its silhouette exceeds, by at least
+#      STRUCTURE_SILHOUETTE_GAIN, the silhouette KMeans reaches at the same k on a
+#      structureless cloud of the same shape (a Gaussian with the sample's covariance);
+#      if some eligible k does, the one of them with the highest silhouette wins: the
+#      data has groups and this is the reproducible partition that separates them best;
+#   4. otherwise the structure is weak (a continuum, as RFM data usually is): the largest
+#      eligible k wins, the finest partition that still reproduces;
+#   5. when no k is eligible, the most reproducible k wins and the reason says so.
+# A k fixed in the settings overrides the rule; its figures are still computed.
 
-    Four criteria each name their best k: the knee of the inertia curve (Kneedle),
-    the highest silhouette, the highest Calinski-Harabasz and the lowest
-    Davies-Bouldin index. The k with the most votes wins; a tie goes to the higher
-    silhouette. A k fixed in the settings overrides the vote.
+# Half-split fits of the prediction strength: fewer restarts than the final fit (each
+# half-split is one more draw of the statistic; 3 restarts keep a bad local optimum rare).
+SPLIT_N_INIT = 3
+# Customers drawn for each half-split (two halves of 5,000): enough for a segment of 5 %
+# to hold 250 customers in each half, and half the time of splitting all 20,000.
+PREDICTION_STRENGTH_SAMPLE_SIZE = 10_000
+# The structureless reference: this many points of a Gaussian with the sample's mean and
+# covariance (same scale and elongation, no groups).
+REFERENCE_SIZE = 2_000
+# Silhouette above the reference's at the same k that counts as cluster structure. Measured
+# (benchmarks/k_selection.md): 0.2-0.4 at the planted k of every planted set, at most 0.04
+# at any k on the UCI Online Retail RFM features and on structureless clouds.
+STRUCTURE_SILHOUETTE_GAIN = 0.10
+
+K_SELECTION_COLUMNS = [
+    "k",
+    "inertia",
+    "silhouette",
+    "calinski_harabasz",
+    "davies_bouldin",
+    "prediction_strength",
+    "smallest_share",
+    "min_prediction_strength",
+    "min_segment_share",
+    "is_eligible",
+    "is_chosen",
+    "reason",
+    "sample_size",
+]
+
+
+def select_k(matrix: np.ndarray, settings: SegmentSettings) -> pd.DataFrame:
+    """Score every candidate k on a bounded sample and choose one by reproducibility.
+
+    One row per candidate k (columns K_SELECTION_COLUMNS), with the reason for or against
+    it on every row. The rule is described above; a k fixed in the settings overrides it.
     """
     n = matrix.shape[0]
     candidates = [k for k in settings.k_candidates if k < n]
@@ -233,91 +281,262 @@ def select_k(matrix: np.ndarray, settings: SegmentSettings) -> pd.DataFrame:
             "for the smallest k (lower segments.k_min or add customers)."
         )
     with threadpool_limits(limits=CLUSTERING_THREADS):
-        return _select_k(matrix, candidates, settings)
+        table, gains = _score_k(matrix, candidates, settings)
+    return _choose_k(table, gains, settings)
 
 
-def _select_k(matrix: np.ndarray, candidates: list[int], settings: SegmentSettings) -> pd.DataFrame:
+def _score_k(
+    matrix: np.ndarray, candidates: list[int], settings: SegmentSettings
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The figures of every candidate k, and its silhouette gain over the reference."""
     from sklearn.cluster import KMeans
     from sklearn.metrics import (
         calinski_harabasz_score,
         davies_bouldin_score,
         pairwise_distances,
-        silhouette_score,
     )
 
     n = matrix.shape[0]
     sample = matrix[sample_rows(n, settings.selection_sample_size, settings.seed)]
     silhouette_rows = sample_rows(len(sample), SILHOUETTE_SAMPLE_SIZE, settings.seed)
     # The silhouette sample's distances do not depend on k: computed once for every k
-    # (at most 5,000 x 5,000, 200 MB).
+    # (at most 5,000 x 5,000, 200 MB; the reference's 2,000 x 2,000, 32 MB).
     distances = pairwise_distances(sample[silhouette_rows])
-    rows = []
+    rng = np.random.default_rng(settings.seed)
+    # Each half-split draws its two halves from a fresh subsample of at most
+    # PREDICTION_STRENGTH_SAMPLE_SIZE customers (two KMeans fits per split and k).
+    size = min(len(sample), PREDICTION_STRENGTH_SAMPLE_SIZE)
+    splits = [
+        rng.permutation(len(sample))[:size] for _ in range(settings.prediction_strength_splits)
+    ]
+    reference = _reference(sample, rng)
+    reference_distances = pairwise_distances(reference)
+    rows, gains = [], []
     for k in candidates:
         model = KMeans(n_clusters=k, n_init=settings.n_init, random_state=settings.seed)
         labels = model.fit_predict(sample)
-        row = {"k": k, "inertia": float(model.inertia_)}
-        row["silhouette"] = (
-            float(silhouette_score(distances, labels[silhouette_rows], metric="precomputed"))
-            if 2 <= len(np.unique(labels[silhouette_rows])) < len(silhouette_rows)
-            else float("nan")
-        )
         scored = len(np.unique(labels)) > 1
-        for name, score in (
-            ("calinski_harabasz", calinski_harabasz_score),
-            ("davies_bouldin", davies_bouldin_score),
-        ):
-            row[name] = float(score(sample, labels)) if scored else float("nan")
-        rows.append(row)
+        rows.append(
+            {
+                "k": k,
+                "inertia": float(model.inertia_),
+                "silhouette": _silhouette(distances, labels[silhouette_rows]),
+                "calinski_harabasz": (
+                    float(calinski_harabasz_score(sample, labels)) if scored else float("nan")
+                ),
+                "davies_bouldin": (
+                    float(davies_bouldin_score(sample, labels)) if scored else float("nan")
+                ),
+                "prediction_strength": _prediction_strength(sample, k, splits, settings.seed),
+                "smallest_share": float(np.bincount(labels, minlength=k).min() / len(sample)),
+            }
+        )
+        reference_labels = (
+            KMeans(n_clusters=k, n_init=SPLIT_N_INIT, random_state=settings.seed).fit_predict(
+                reference
+            )
+            if k < len(reference)
+            else np.zeros(len(reference), dtype=int)
+        )
+        gains.append(rows[-1]["silhouette"] - _silhouette(reference_distances, reference_labels))
     table = pd.DataFrame(rows)
     table["sample_size"] = len(sample)
-    return _vote(table, settings)
+    return table, np.array(gains, dtype=float)
 
 
-def _knee(ks: np.ndarray, inertia: np.ndarray) -> int:
-    """Kneedle on a decreasing convex curve: the k farthest below the chord."""
-    if len(ks) < 3 or inertia.max() == inertia.min():
-        return int(ks[0])
-    x = (ks - ks.min()) / (ks.max() - ks.min())
-    y = (inertia - inertia.min()) / (inertia.max() - inertia.min())
-    return int(ks[np.argmax((1.0 - y) - x)])
+def _silhouette(distances: np.ndarray, labels: np.ndarray) -> float:
+    from sklearn.metrics import silhouette_score
+
+    if 2 <= len(np.unique(labels)) < len(labels):
+        return float(silhouette_score(distances, labels, metric="precomputed"))
+    return float("nan")
 
 
-def _best_k(table: pd.DataFrame, column: str, largest: bool) -> int:
-    """The k a criterion prefers (the smallest k when it could not be computed)."""
-    values = table[column]
-    if values.isna().all():
-        return int(table["k"].iloc[0])
-    return int(table.loc[values.idxmax() if largest else values.idxmin(), "k"])
+def _reference(sample: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Points of a Gaussian with the sample's mean and covariance: its shape, no groups."""
+    center = sample.mean(axis=0)
+    _, singular, axes = np.linalg.svd(sample - center, full_matrices=False)
+    spread = singular / np.sqrt(len(sample))
+    return center + (rng.standard_normal((REFERENCE_SIZE, len(spread))) * spread) @ axes
 
 
-def _vote(table: pd.DataFrame, settings: SegmentSettings) -> pd.DataFrame:
+def _prediction_strength(sample: np.ndarray, k: int, splits: list[np.ndarray], seed: int) -> float:
+    """Tibshirani & Walther's prediction strength, averaged over half-splits, both ways.
+
+    Each split cuts the sample into halves A and B and clusters both. For every cluster
+    of B, the share of its pairs of points that A's centroids also put in one cluster; the
+    prediction strength of the split is the smallest of these shares (the least
+    reproducible segment), computed from A to B and from B to A. NaN when a half has
+    fewer than k points.
+    """
+    from sklearn.cluster import KMeans
+
+    half = len(splits[0]) // 2 if splits else 0
+    if half < k:
+        return float("nan")
+    values = []
+    for i, order in enumerate(splits):
+        a, b = sample[order[:half]], sample[order[half : 2 * half]]
+        model_a = KMeans(n_clusters=k, n_init=SPLIT_N_INIT, random_state=seed + 2 * i + 1).fit(a)
+        model_b = KMeans(n_clusters=k, n_init=SPLIT_N_INIT, random_state=seed + 2 * i + 2).fit(b)
+        values.append(_co_membership(model_b.labels_, model_a.predict(b), k))
+        values.append(_co_membership(model_a.labels_, model_b.predict(a), k))
+    values = [v for v in values if not np.isnan(v)]
+    return float(np.mean(values)) if values else float("nan")
+
+
+def _co_membership(own: np.ndarray, predicted: np.ndarray, k: int) -> float:
+    """Smallest share, over the clusters of `own` with two or more points, of their pairs
+    of points that `predicted` also puts together."""
+    counts = np.bincount(own * k + predicted, minlength=k * k).reshape(k, k).astype(float)
+    sizes = counts.sum(axis=1)
+    together = (counts * (counts - 1)).sum(axis=1)
+    kept = sizes >= 2
+    if not kept.any():
+        return float("nan")
+    return float((together[kept] / (sizes[kept] * (sizes[kept] - 1))).min())
+
+
+def _choose_k(table: pd.DataFrame, gains: np.ndarray, settings: SegmentSettings) -> pd.DataFrame:
+    """Mark the eligible k and the chosen one, with the reason on every row."""
     ks = table["k"].to_numpy()
-    picks = {
-        "elbow": _knee(ks, table["inertia"].to_numpy()),
-        "silhouette": _best_k(table, "silhouette", largest=True),
-        "calinski_harabasz": _best_k(table, "calinski_harabasz", largest=True),
-        "davies_bouldin": _best_k(table, "davies_bouldin", largest=False),
-    }
-    table["votes"] = [sum(pick == k for pick in picks.values()) for k in ks]
-    table["voted_by"] = [
-        ", ".join(name for name, pick in picks.items() if pick == k) or None for k in ks
+    strength = table["prediction_strength"].to_numpy()
+    share = table["smallest_share"].to_numpy()
+    silhouette = np.nan_to_num(table["silhouette"].to_numpy(), nan=-np.inf)
+    reproducible = np.nan_to_num(strength, nan=-1.0) >= settings.min_prediction_strength
+    large_enough = share >= settings.min_segment_share
+    eligible = reproducible & large_enough
+    structured = eligible & (np.nan_to_num(gains, nan=-np.inf) >= STRUCTURE_SILHOUETTE_GAIN)
+    figures = [
+        _figures(row, gain, settings) for row, gain in zip(table.itertuples(), gains, strict=True)
     ]
+
     if settings.k is not None:
-        chosen = settings.k
-        reason = f"k={chosen} fixed by the setting segments.k."
+        chosen, case = 0, "fixed"
+    elif structured.any():
+        chosen, case = int(np.flatnonzero(structured)[np.argmax(silhouette[structured])]), "clear"
+    elif eligible.any():
+        chosen, case = int(np.flatnonzero(eligible)[-1]), "weak"
     else:
-        best = table.sort_values(
-            ["votes", "silhouette", "k"], ascending=[False, False, True], na_position="last"
-        ).iloc[0]
-        chosen = int(best["k"])
-        reason = (
-            f"k={chosen} won {int(best['votes'])} of 4 votes ({best['voted_by']}); "
-            + "; ".join(f"{name} prefers k={pick}" for name, pick in picks.items())
-            + "."
+        pool = np.flatnonzero(large_enough) if large_enough.any() else np.arange(len(ks))
+        chosen = int(pool[np.argmax(np.nan_to_num(strength[pool], nan=-1.0))])
+        case = "none"
+
+    best = ks[chosen]
+    best_gain = float(np.nan_to_num(gains, nan=-np.inf)[eligible].max()) if eligible.any() else 0.0
+    reproducible_ks = [int(k) for k in ks[reproducible]]
+    reasons = []
+    for i in range(len(ks)):
+        failures = _failures(strength[i], share[i], settings)
+        if i == chosen:
+            reasons.append(
+                _chosen_reason(case, best, figures[i], failures, best_gain, reproducible_ks)
+            )
+        elif not eligible[i]:
+            reasons.append(f"Not eligible: {'; '.join(failures)} ({figures[i]}).")
+        elif case == "clear" and structured[i]:
+            reasons.append(
+                f"Eligible, not chosen: less well separated than k={best} (silhouette "
+                f"{silhouette[i]:.2f} against {silhouette[chosen]:.2f}; {figures[i]})."
+            )
+        elif case == "clear":
+            reasons.append(
+                "Eligible, not chosen: it shows no cluster structure beyond the shape of the "
+                f"data (silhouette gain {gains[i]:.2f} < {STRUCTURE_SILHOUETTE_GAIN:.2f}), "
+                f"k={best} does ({figures[i]})."
+            )
+        else:
+            reasons.append(
+                f"Eligible, not chosen: structure is weak, so the largest eligible k (k={best}) "
+                f"is used ({figures[i]})."
+            )
+    # The thresholds the rule applied, with its figures (the report draws them).
+    table["min_prediction_strength"] = settings.min_prediction_strength
+    table["min_segment_share"] = settings.min_segment_share
+    table["is_eligible"] = eligible
+    table["is_chosen"] = np.arange(len(ks)) == chosen
+    table["reason"] = reasons
+    return table[K_SELECTION_COLUMNS]
+
+
+def _figures(row, gain: float, settings: SegmentSettings) -> str:
+    strength = (
+        "not measured"
+        if np.isnan(row.prediction_strength)
+        else f"{row.prediction_strength:.2f} over {settings.prediction_strength_splits} half-splits"
+    )
+    return (
+        f"prediction strength {strength}, smallest segment "
+        f"{row.smallest_share:.1%} of customers, silhouette {row.silhouette:.2f}, "
+        f"{gain:.2f} above the structureless reference"
+    )
+
+
+def _failures(strength: float, share: float, settings: SegmentSettings) -> list[str]:
+    """Why a k is not eligible (empty when it is)."""
+    failures = []
+    if np.isnan(strength):
+        failures.append("too few customers in a half sample to measure prediction strength")
+    elif strength < settings.min_prediction_strength:
+        failures.append(
+            f"its segments do not reproduce on half samples (prediction strength "
+            f"{strength:.2f} < {settings.min_prediction_strength:.2f})"
         )
-    table["is_chosen"] = table["k"] == chosen
-    table["reason"] = np.where(table["is_chosen"], reason, None)
-    return table
+    if share < settings.min_segment_share:
+        failures.append(
+            f"its smallest segment holds {share:.1%} of customers "
+            f"(< {settings.min_segment_share:.1%})"
+        )
+    return failures
+
+
+def _chosen_reason(
+    case: str,
+    k: int,
+    figures: str,
+    failures: list[str],
+    best_gain: float,
+    reproducible_ks: list[int],
+) -> str:
+    """The reason on the chosen row: `best_gain` is the largest silhouette gain of an
+    eligible k, `reproducible_ks` the k that reach the prediction strength threshold."""
+    if case == "fixed":
+        verdict = (
+            "it meets the automatic rule's conditions"
+            if not failures
+            else f"the automatic rule would not accept it: {'; '.join(failures)}"
+        )
+        return f"Chosen: k={k} is fixed by the setting segments.k ({figures}); {verdict}."
+    if case == "clear":
+        return (
+            f"Chosen: k={k} has the highest silhouette of the eligible k that show cluster "
+            f"structure ({figures}). Structure is clear: its silhouette exceeds that of a "
+            "structureless cloud of the same shape by at least "
+            f"{STRUCTURE_SILHOUETTE_GAIN:.2f}."
+        )
+    if case == "weak":
+        return (
+            f"Chosen: k={k} is the largest eligible k ({figures}). Structure is weak: no "
+            "eligible k separates the customers much better than a structureless cloud of "
+            f"the same shape (silhouette gain at most {best_gain:.2f} < "
+            f"{STRUCTURE_SILHOUETTE_GAIN:.2f}), so the segments cut a continuum and the "
+            "finest cut that still reproduces is used."
+        )
+    if reproducible_ks:
+        why = (
+            f"The segments of k={', '.join(map(str, reproducible_ks))} reproduce but one of "
+            "them is under the minimum share: a small distinct group, better served by a rule "
+            "segment (or lower segments.min_segment_share)"
+        )
+    else:
+        why = (
+            "Structure is weak: the customers form no groups that reproduce on half samples; "
+            "treat the segments with caution or fix segments.k"
+        )
+    return (
+        f"Chosen although not eligible ({'; '.join(failures)}): no k is eligible, so the "
+        f"most reproducible k is used ({figures}). {why}."
+    )
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,12 @@ class SegmentSettings:
     # Winsorising: each transformed feature is clipped to these quantiles before
     # scaling, so one extreme customer cannot take a segment of its own.
     clip_quantile: float = 0.005
+    # Choosing k (README "How k is chosen"): a k is eligible when every segment holds at
+    # least this share of customers and its segments reproduce on half samples
+    # (prediction strength, averaged over this many half-splits, at least this high).
+    min_segment_share: float = 0.05
+    min_prediction_strength: float = 0.75
+    prediction_strength_splits: int = 10
 
     def __post_init__(self) -> None:
         if self.scaling not in SCALINGS:
@@ -50,6 +56,21 @@ class SegmentSettings:
         if not 2 <= self.k_min <= self.k_max:
             raise SettingsError(
                 f"segments.k_min={self.k_min}, k_max={self.k_max}: need 2 <= k_min <= k_max."
+            )
+        if not 0.0 <= self.min_segment_share <= 0.5:
+            raise SettingsError(
+                f"segments.min_segment_share is {self.min_segment_share}: use a share of "
+                "customers between 0 and 0.5 (0.05 = 5 %)."
+            )
+        if not 0.0 <= self.min_prediction_strength <= 1.0:
+            raise SettingsError(
+                f"segments.min_prediction_strength is {self.min_prediction_strength}: use a "
+                "value between 0 and 1."
+            )
+        if self.prediction_strength_splits < 1:
+            raise SettingsError(
+                f"segments.prediction_strength_splits is {self.prediction_strength_splits}: "
+                "use 1 or more."
             )
         unknown = sorted(set(self.log_features) - set(self.features))
         if unknown:
@@ -83,7 +104,7 @@ class SegmentSettings:
                 clean[key] = tuple(value or ())
             elif value is None or key == "scaling":
                 clean[key] = value
-            elif key == "clip_quantile":
+            elif key in ("clip_quantile", "min_segment_share", "min_prediction_strength"):
                 clean[key] = float(value)
             else:
                 clean[key] = int(value)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import base64
 import io
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -33,12 +33,16 @@ from customer_segments.report.context import (
     FeatureProfile,
     KCandidate,
     Migration,
+    Model,
     Projection,
     ReportContext,
     Scatter,
     Segment,
 )
+from customer_segments.report.errors import ReportError
 from customer_segments.report.formatting import feature_value, integer, label, number, percent
+
+Labels = Callable[[str], str]  # feature -> the words people read it by
 
 # Tableau 10: distinguishable, and readable on white.
 PALETTE = (
@@ -145,7 +149,7 @@ class Charts:
     projection: Chart | None
     profile_heatmap: Chart | None
     distributions: tuple[Chart, ...]
-    elbow: Chart | None
+    k_choice: Chart | None
     silhouette: Chart | None
     migration: Chart | None
 
@@ -155,7 +159,7 @@ class Charts:
             self.income_spending,
             self.projection,
             self.profile_heatmap,
-            self.elbow,
+            self.k_choice,
             self.silhouette,
             self.migration,
         ]
@@ -235,24 +239,49 @@ def sample_caption(scatter: Scatter, what: str) -> str:
 # --- charts -----------------------------------------------------------------------
 
 
-def shares_chart(segments: Sequence[Segment], palette: Palette) -> Chart:
-    """Share of customers against share of revenue, one pair of bars per segment."""
-    figure = _figure(6.4, 0.62 * len(segments) + 1.4)
+def shares_chart(segments: Sequence[Segment], palette: Palette, has_revenue: bool) -> Chart:
+    """Share of customers against share of revenue, one pair of bars per segment; share
+    of customers alone when the data has no revenue (no bars of a revenue nobody has)."""
+    figure = _figure(6.4, (0.62 if has_revenue else 0.42) * len(segments) + 1.4)
     ax = figure.add_subplot()
     positions = np.arange(len(segments))[::-1]
-    height = 0.38
+    height = 0.38 if has_revenue else 0.6
     for y, segment in zip(positions, segments, strict=True):
         colour = palette(segment.segment_id)
-        customers, revenue = segment.share_of_customers, segment.share_of_revenue or 0.0
-        ax.barh(y + height / 2, customers, height, color=colour, alpha=0.4, edgecolor=colour)
-        ax.barh(y - height / 2, revenue, height, color=colour)
-        for value, offset in ((customers, height / 2), (revenue, -height / 2)):
+        customers = segment.share_of_customers
+        if has_revenue:
+            revenue = segment.share_of_revenue or 0.0
+            ax.barh(y + height / 2, customers, height, color=colour, alpha=0.4, edgecolor=colour)
+            ax.barh(y - height / 2, revenue, height, color=colour)
+            bars = ((customers, height / 2), (revenue, -height / 2))
+        else:
+            ax.barh(y, customers, height, color=colour)
+            bars = ((customers, 0.0),)
+        for value, offset in bars:
             ax.text(value, y + offset, f" {percent(value)}", va="center", fontsize=8.5)
     ax.set_yticks(positions, [segment_label(s.segment_id, s.name) for s in segments])
-    top = max(max(s.share_of_customers, s.share_of_revenue or 0.0) for s in segments)
+    top = max(
+        max(s.share_of_customers, (s.share_of_revenue or 0.0) if has_revenue else 0.0)
+        for s in segments
+    )
     ax.set_xlim(0, top * 1.15 + 0.01)
     ax.xaxis.set_major_formatter(lambda value, _: percent(value))
     ax.grid(axis="y", visible=False)
+    if not has_revenue:
+        alt = "Bar chart of each segment's share of customers. " + " ".join(
+            f"{s.name}: {percent(s.share_of_customers)} of customers." for s in segments
+        )
+        largest = max(segments, key=lambda s: s.share_of_customers)
+        smallest = min(segments, key=lambda s: s.share_of_customers)
+        if percent(largest.share_of_customers) == percent(smallest.share_of_customers):
+            sizes = f"every segment holds {percent(largest.share_of_customers)} of them"
+        else:
+            sizes = f"the largest is {largest.name} with {percent(largest.share_of_customers)}"
+        caption = (
+            f"Share of customers in each segment; {sizes}. No revenue is shown: the data has "
+            "no completed orders with a value."
+        )
+        return _chart(figure, "svg", "chart-shares", "Customers by segment", alt, caption)
     figure.legend(
         handles=[
             Patch(facecolor="#999999", alpha=0.4, edgecolor="#999999", label="share of customers"),
@@ -264,7 +293,7 @@ def shares_chart(segments: Sequence[Segment], palette: Palette) -> Chart:
     best = max(segments, key=lambda s: s.share_of_revenue or 0.0)
     alt = "Bar chart of each segment's share of customers and share of revenue. " + " ".join(
         f"{s.name}: {percent(s.share_of_customers)} of customers, "
-        f"{percent(s.share_of_revenue)} of revenue."
+        f"{percent(s.share_of_revenue or 0.0)} of revenue."
         for s in segments
     )
     caption = (
@@ -318,6 +347,8 @@ def _centre_markers(ax, centres: Mapping[int, tuple[float, float]], palette: Pal
 
 
 def _legend_below(figure: Figure, segments: Sequence[Segment], palette: Palette) -> None:
+    if not segments:
+        return
     handles = [
         Line2D(
             [],
@@ -333,15 +364,26 @@ def _legend_below(figure: Figure, segments: Sequence[Segment], palette: Palette)
     figure.legend(handles=handles, loc="outside lower center", ncols=min(2, len(segments)))
 
 
+def _drawn(scatter: Scatter, segments: Sequence[Segment]) -> tuple[list[Segment], list[Segment]]:
+    """The segments with points in the scatter, and those without any."""
+    present = {int(i) for i in np.unique(scatter.segment_ids)}
+    return (
+        [s for s in segments if s.segment_id in present],
+        [s for s in segments if s.segment_id not in present],
+    )
+
+
 def income_spending_chart(
     scatter: Scatter,
     segments: Sequence[Segment],
     profiles: Mapping[str, FeatureProfile],
     palette: Palette,
+    labels: Labels = label,
 ) -> Chart:
     figure = _figure(5.8, 5.0)
     ax = figure.add_subplot()
     _scatter_points(ax, scatter, palette)
+    shown, absent = _drawn(scatter, segments)
     income, score = profiles.get(scatter.x_feature), profiles.get(scatter.y_feature)
     if income is not None and score is not None:
         centres = {
@@ -349,36 +391,44 @@ def income_spending_chart(
                 income.by_segment[s.segment_id].mean,
                 score.by_segment[s.segment_id].mean,
             )
-            for s in segments
+            for s in shown
             if s.segment_id in income.by_segment and s.segment_id in score.by_segment
         }
         _centre_markers(ax, centres, palette)
-    ax.set_xlabel(label(scatter.x_feature))
-    ax.set_ylabel(label(scatter.y_feature))
+    ax.set_xlabel(labels(scatter.x_feature))
+    ax.set_ylabel(labels(scatter.y_feature))
     ax.xaxis.set_major_formatter(lambda value, _: axis_number(value))
-    _legend_below(figure, segments, palette)
+    _legend_below(figure, shown, palette)
     alt = (
         f"Scatter plot of annual income (horizontal) against spending score (vertical) for "
         f"{integer(scatter.shown)} customers, coloured by segment: "
-        f"{_colour_list(segments, palette)}. Numbered circles mark each segment's average."
+        f"{_colour_list(shown, palette)}. Numbered circles mark each segment's average."
     )
     caption = (
         "Each dot is a customer; numbered circles mark each segment's average. "
         + sample_caption(scatter, "income or spending score")
     )
+    if absent:
+        caption += (
+            f" Not in the picture: {', '.join(s.name for s in absent)} (no customer there "
+            "has both values)."
+        )
     return _chart(
         figure, "png", "chart-income-spending", "Annual income and spending score", alt, caption
     )
 
 
-def _axis_words(loadings: tuple[tuple[str, float], ...]) -> str:
-    """What grows along a principal axis: 'more frequency, less recency days'."""
+def _axis_words(loadings: tuple[tuple[str, float], ...], labels: Labels = label) -> str:
+    """What grows along a principal axis: 'more completed orders, less recency (days)'."""
     strong = [(f, w) for f, w in loadings if abs(w) >= 0.3][:3] or list(loadings[:1])
-    return ", ".join(f"{'more' if w > 0 else 'less'} {label(f).lower()}" for f, w in strong)
+    return ", ".join(f"{'more' if w > 0 else 'less'} {labels(f).lower()}" for f, w in strong)
 
 
 def projection_chart(
-    projection: Projection, segments: Sequence[Segment], palette: Palette
+    projection: Projection,
+    segments: Sequence[Segment],
+    palette: Palette,
+    labels: Labels = label,
 ) -> Chart:
     figure = _figure(5.8, 5.0)
     ax = figure.add_subplot()
@@ -387,34 +437,46 @@ def projection_chart(
     first, second = projection.explained
     ax.set_xlabel(f"Component 1 ({percent(first)} of the variance)")
     ax.set_ylabel(f"Component 2 ({percent(second)} of the variance)")
-    _legend_below(figure, segments, palette)
+    clustered = [s for s in segments if not s.is_rule]
+    _legend_below(figure, clustered, palette)
     alt = (
         "Scatter plot of customers on the first two principal components of the scaled "
         f"clustering features, which explain {percent(first)} and {percent(second)} of the "
-        f"variance; coloured by segment: {_colour_list(segments, palette)}. Numbered circles "
+        f"variance; coloured by segment: {_colour_list(clustered, palette)}. Numbered circles "
         "mark the segment centroids."
     )
     caption = (
         "The clustering space seen from its two most informative directions (PCA of the "
         "scaled features the model used). Rightwards: "
-        f"{_axis_words(projection.loadings[0])}; upwards: {_axis_words(projection.loadings[1])}. "
+        f"{_axis_words(projection.loadings[0], labels)}; upwards: "
+        f"{_axis_words(projection.loadings[1], labels)}. "
         "Well separated clouds mean distinct segments. "
         + sample_caption(projection.points, "features")
     )
+    rules = [s for s in segments if s.is_rule]
+    if rules:
+        verb = "is" if len(rules) == 1 else "are"
+        caption += (
+            f" {' and '.join(s.name for s in rules)} {verb} set by a rule, not clustered, "
+            f"and {verb} not shown."
+        )
     return _chart(figure, "png", "chart-projection", "The segments in two dimensions", alt, caption)
 
 
 def heatmap_chart(
-    segments: Sequence[Segment], profiles: Sequence[FeatureProfile], palette: Palette
+    segments: Sequence[Segment],
+    profiles: Sequence[FeatureProfile],
+    palette: Palette,
+    labels: Labels = label,
 ) -> Chart | None:
-    """Segment means coloured by their distance from the overall mean (in SDs)."""
+    """Segment means coloured by their distance from the overall mean (in SDs); a
+    segment without values for a feature gets a grey cell."""
     profiles = [p for p in profiles if p.overall.std]
     if not profiles:
         return None
     rows = len(segments) + 1
-    z = np.array(
-        [[0.0] * len(profiles)] + [[p.z(s.segment_id) or 0.0 for p in profiles] for s in segments]
-    )
+    raw_z = [[0.0] * len(profiles)] + [[p.z(s.segment_id) for p in profiles] for s in segments]
+    z = np.array([[np.nan if v is None else v for v in row] for row in raw_z], dtype=float)
     values = [[p.overall.mean for p in profiles]] + [
         [
             p.by_segment[s.segment_id].mean if s.segment_id in p.by_segment else None
@@ -422,21 +484,27 @@ def heatmap_chart(
         ]
         for s in segments
     ]
+    has_gaps = bool(np.isnan(z).any())
     width = max(7.2, 1.0 * len(profiles) + 2.8)
     figure = _figure(width, 0.46 * rows + 1.9)
     ax = figure.add_subplot()
     limit = max(1.0, min(2.5, float(np.nanmax(np.abs(z)))))
+    cmap = mpl.colormaps["RdBu_r"].with_extremes(bad="#e9e9e9")
     image = ax.imshow(
-        z, cmap="RdBu_r", norm=TwoSlopeNorm(0, -limit, limit), aspect="auto", interpolation="none"
+        np.ma.masked_invalid(z),
+        cmap=cmap,
+        norm=TwoSlopeNorm(0, -limit, limit),
+        aspect="auto",
+        interpolation="none",
     )
     for r in range(rows):
         for c, profile in enumerate(profiles):
-            colour = "white" if abs(z[r, c]) > limit * 0.6 else INK
+            colour = "white" if np.isfinite(z[r, c]) and abs(z[r, c]) > limit * 0.6 else INK
             weight = "bold" if r == 0 else "normal"
             text = feature_value(values[r][c], profile.feature)
             ax.text(c, r, text, ha="center", va="center", fontsize=8, color=colour, weight=weight)
     ax.set_xticks(
-        range(len(profiles)), [label(p.feature) for p in profiles], rotation=30, ha="right"
+        range(len(profiles)), [labels(p.feature) for p in profiles], rotation=30, ha="right"
     )
     ax.set_yticks(
         range(rows), ["All customers"] + [segment_label(s.segment_id, s.name) for s in segments]
@@ -455,11 +523,15 @@ def heatmap_chart(
     bar.outline.set_visible(False)
     strongest = []
     for r, segment in enumerate(segments, start=1):
-        c = int(np.argmax(np.abs(z[r])))
+        distances = np.where(np.isfinite(z[r]), np.abs(z[r]), -1.0)
+        c = int(np.argmax(distances))
+        if distances[c] <= 0:
+            strongest.append(f"{segment.name}: at the average or without values")
+            continue
         direction = "above" if z[r, c] > 0 else "below"
         strongest.append(
-            f"{segment.name}: {label(profiles[c].feature).lower()} furthest {direction} average "
-            f"({feature_value(values[r][c], profiles[c].feature)} vs "
+            f"{segment.name}: {labels(profiles[c].feature).lower()} furthest {direction} "
+            f"average ({feature_value(values[r][c], profiles[c].feature)} vs "
             f"{feature_value(values[0][c], profiles[c].feature)})"
         )
     alt = (
@@ -470,6 +542,8 @@ def heatmap_chart(
         "Each cell is the segment's mean; red is above the average customer, blue below, "
         "by how many standard deviations. The top row is the average customer."
     )
+    if has_gaps:
+        caption += " Grey cells: no customer in the segment has a value."
     return _chart(
         figure,
         "svg",
@@ -481,9 +555,14 @@ def heatmap_chart(
 
 
 def distribution_chart(
-    profile: FeatureProfile, segments: Sequence[Segment], palette: Palette, log_scale: bool
+    profile: FeatureProfile,
+    segments: Sequence[Segment],
+    palette: Palette,
+    log_scale: bool,
+    labels: Labels = label,
 ) -> Chart | None:
-    """Box plots from quantiles computed in SQL: 5th, 25th, 50th, 75th, 95th percentile."""
+    """Box plots from quantiles computed in SQL: 5th, 25th, 50th, 75th, 95th percentile.
+    Segments without values for the feature are left out and named in the caption."""
     rows = [("All customers", profile.overall, "#bbbbbb")] + [
         (
             segment_label(s.segment_id, s.name),
@@ -496,6 +575,12 @@ def distribution_chart(
     rows = [row for row in rows if row[1].quantiles is not None]
     if len(rows) < 2:
         return None
+    without = [
+        s.name
+        for s in segments
+        if profile.by_segment.get(s.segment_id) is None
+        or profile.by_segment[s.segment_id].quantiles is None
+    ]
     stats = []
     for name, feature_stats, _ in rows:
         p5, p25, p50, p75, p95 = feature_stats.quantiles
@@ -507,10 +592,11 @@ def distribution_chart(
                 "med": p50,
                 "q3": p75,
                 "whishi": p95,
-                "mean": feature_stats.mean,
+                "mean": feature_stats.mean if feature_stats.mean is not None else p50,
                 "fliers": [],
             }
         )
+    name = labels(profile.feature)
     figure = _figure(4.8, 0.36 * len(rows) + 1.2)
     ax = figure.add_subplot()
     boxes = ax.bxp(
@@ -535,28 +621,30 @@ def distribution_chart(
         patch.set_edgecolor(colour)
         patch.set_alpha(0.85)
     low = min(s["whislo"] for s in stats)
-    if log_scale and low is not None and low > 0:
+    if log_scale and low > 0:
         ax.set_xscale("log")
         ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
         ax.xaxis.set_major_formatter(lambda value, _: compact_number(value))
         ax.xaxis.set_minor_formatter(NullFormatter())
-    ax.set_title(label(profile.feature))
+    ax.set_title(name)
     ax.tick_params(axis="y", length=0, labelsize=8.5)
     ax.grid(axis="y", visible=False)
     medians = "; ".join(
-        f"{name}: median {feature_value(s.quantiles[2], profile.feature)}" for name, s, _ in rows
+        f"{row}: median {feature_value(s.quantiles[2], profile.feature)}" for row, s, _ in rows
     )
-    alt = f"Box plots of {label(profile.feature).lower()} per segment. {medians}."
+    alt = f"Box plots of {name.lower()} per segment. {medians}."
     scale = " Log scale." if ax.get_xscale() == "log" else ""
     caption = (
-        f"{label(profile.feature)}: box = middle half (25th–75th percentile), line = median, "
+        f"{name}: box = middle half (25th–75th percentile), line = median, "
         f"diamond = mean, whiskers = 5th–95th percentile.{scale}"
     )
+    if without:
+        caption += f" Left out, without values: {', '.join(without)}."
     return _chart(
         figure,
         "svg",
         f"chart-distribution-{profile.feature.replace('_', '-')}",
-        f"Distribution of {label(profile.feature).lower()}",
+        f"Distribution of {name.lower()}",
         alt,
         caption,
     )
@@ -583,35 +671,99 @@ def _mark_chosen(ax, chosen: KCandidate, value: float, text_offset: tuple[float,
     )
 
 
-def elbow_chart(candidates: Sequence[KCandidate]) -> Chart | None:
-    points = [c for c in candidates if c.inertia is not None]
-    chosen = next((c for c in points if c.is_chosen), None)
-    if len(points) < 2:
+def k_choice_chart(model: Model) -> Chart | None:
+    """Prediction strength per k (does each segment reproduce on half samples?) above
+    the smallest segment's share per k, with the rule's thresholds where the warehouse
+    shows them, the eligible k filled and the chosen k marked. The caption is the
+    warehouse's own reason for the chosen k."""
+    candidates = [c for c in model.candidates if c.prediction_strength is not None]
+    chosen = model.chosen
+    if len(candidates) < 2:
         return None
-    figure = _figure(4.8, 3.4)
-    ax = figure.add_subplot()
-    ax.plot([c.k for c in points], [c.inertia for c in points], marker="o", color=PALETTE[0])
-    if chosen is not None:
-        _mark_chosen(ax, chosen, chosen.inertia, (8, 10))
-    _k_axis(ax, points)
-    ax.set_ylabel("Inertia (within-segment spread)")
-    ax.yaxis.set_major_formatter(lambda value, _: axis_number(value))
-    ax.set_title("Elbow")
-    described = ", ".join(f"k={c.k}: {number(c.inertia)}" for c in points)
-    alt = f"Line chart of inertia against k ({described})" + (
-        f"; the chosen k={chosen.k} is marked." if chosen else "."
+    ks = [c.k for c in candidates]
+    strength_line, share_line = model.min_prediction_strength, model.min_segment_share
+    figure = _figure(5.6, 4.4)
+    top, bottom = figure.subplots(
+        2, 1, sharex=True, gridspec_kw={"height_ratios": (3, 2)}, squeeze=True
     )
+    top.plot(ks, [c.prediction_strength for c in candidates], color=PALETTE[0], zorder=2)
+    for c in candidates:
+        filled = bool(c.is_eligible)
+        top.scatter(
+            [c.k],
+            [c.prediction_strength],
+            s=44,
+            color=PALETTE[0] if filled else "white",
+            edgecolors=PALETTE[0],
+            linewidths=1.5,
+            zorder=3,
+        )
+    if strength_line is not None:
+        top.axhline(
+            strength_line,
+            color=MUTED,
+            linestyle=":",
+            linewidth=1.2,
+            zorder=1,
+            label=f"must reach {strength_line:.2f}",
+        )
+        top.legend(loc="best", fontsize=8, handlelength=1.6)
+    top.set_ylim(0, 1.08)
+    top.set_ylabel("Prediction strength")
+    top.set_title("Do the segments reproduce?")
+    shares = [c.smallest_share for c in candidates]
+    bar_colours = [PALETTE[0] if c.is_eligible else "#c9c9c9" for c in candidates]
+    bottom.bar(ks, [v or 0.0 for v in shares], width=0.55, color=bar_colours, zorder=2)
+    if share_line is not None:
+        bottom.axhline(
+            share_line,
+            color=MUTED,
+            linestyle=":",
+            linewidth=1.2,
+            zorder=3,
+            label=f"at least {percent(share_line)}",
+        )
+        bottom.legend(loc="best", fontsize=8, handlelength=1.6)
+    bottom.set_ylabel("Smallest segment")
+    bottom.yaxis.set_major_formatter(lambda value, _: percent(value))
+    _k_axis(bottom, candidates)
+    top.grid(axis="x", visible=False)
+    if chosen is not None and chosen.prediction_strength is not None:
+        _mark_chosen(top, chosen, chosen.prediction_strength, (8, -16))
+        bottom.axvline(chosen.k, color="#c0392b", linestyle="--", linewidth=1, zorder=1)
+    described = ", ".join(
+        f"k={c.k}: {c.prediction_strength:.2f}, smallest segment {percent(c.smallest_share)}"
+        f"{' (eligible)' if c.is_eligible else ''}"
+        for c in candidates
+    )
+    alt = (
+        "Prediction strength (top) and the smallest segment's share of customers (bottom) "
+        f"for each k ({described})" + (f"; the chosen k={chosen.k} is marked." if chosen else ".")
+    )
+    rule = "Filled points and blue bars: the k that meet the rule"
+    if strength_line is not None and share_line is not None:
+        rule += (
+            f" (prediction strength at least {strength_line:.2f} and every segment at least "
+            f"{percent(share_line)} of the customers)"
+        )
     caption = (
-        "Inertia always falls as k grows; the chosen k sits where the curve bends (the "
-        "elbow) and extra segments stop paying off."
+        "Prediction strength: how reliably even the least reproducible segment comes back "
+        "when the customers are split in two halves and each half is clustered (1 = always). "
+        f"{rule}."
     )
-    return _chart(figure, "svg", "chart-elbow", "Elbow: inertia by k", alt, caption)
+    if chosen is not None and chosen.reason:
+        caption += f" {chosen.reason}"
+    elif chosen is None:
+        caption += " No k is marked as chosen in marts.segment_k_selection."
+    return _chart(
+        figure, "svg", "chart-k-choice", "Choosing k: reproducible segments", alt, caption
+    )
 
 
 def silhouette_chart(candidates: Sequence[KCandidate]) -> Chart | None:
     points = [c for c in candidates if c.silhouette is not None]
     chosen = next((c for c in points if c.is_chosen), None)
-    if not points:
+    if len(points) < 2:
         return None
     figure = _figure(4.8, 3.4)
     ax = figure.add_subplot()
@@ -710,36 +862,82 @@ def migration_chart(migration: Migration, palette: Palette) -> Chart | None:
     return _chart(figure, "svg", "chart-migration", "Movement since the previous run", alt, caption)
 
 
+def _draw(what: str, function: Callable[..., Chart | None], *args, **kwargs) -> Chart | None:
+    """One chart; any failure becomes a ReportError that names the chart."""
+    try:
+        return function(*args, **kwargs)
+    except ReportError:
+        raise
+    except Exception as error:
+        detail = (str(error).strip().splitlines() or [""])[0]
+        raise ReportError(
+            f"The report failed while drawing {what}: {type(error).__name__}"
+            + (f": {detail}" if detail else "")
+        ) from error
+
+
 def draw_charts(context: ReportContext, palette: Palette) -> Charts:
     """Every chart of the report. Call inside `chart_style()`."""
     segments = context.segments
+    labels = context.label
     profiles = {p.feature: p for p in context.profiles}
     model = context.model
     log_features = {f.feature for f in model.features if f.transform == "log1p"} if model else set()
     distributions = []
     for feature in context.clustering_features:
         if feature in profiles:
-            chart = distribution_chart(
-                profiles[feature], segments, palette, log_scale=feature in log_features
+            chart = _draw(
+                f"the distribution of {labels(feature).lower()}",
+                distribution_chart,
+                profiles[feature],
+                segments,
+                palette,
+                log_scale=feature in log_features,
+                labels=labels,
             )
             if chart is not None:
                 distributions.append(chart)
-    candidates = model.candidates if model else ()
+    shares = _draw(
+        "the customers and revenue chart", shares_chart, segments, palette, context.has_revenue
+    )
+    assert shares is not None
+    income_spending = projection = migration = k_choice = silhouette = None
+    if context.income_spending is not None:
+        income_spending = _draw(
+            "the income and spending score chart",
+            income_spending_chart,
+            context.income_spending,
+            segments,
+            profiles,
+            palette,
+            labels,
+        )
+    if context.projection is not None:
+        projection = _draw(
+            "the two-dimensional view",
+            projection_chart,
+            context.projection,
+            segments,
+            palette,
+            labels,
+        )
+    if model is not None:
+        k_choice = _draw("the chart of choosing k", k_choice_chart, model)
+        silhouette = _draw("the silhouette chart", silhouette_chart, model.candidates)
+    if context.migration is not None:
+        migration = _draw("the migration matrix", migration_chart, context.migration, palette)
+    heatmap = _draw(
+        "the profile heatmap", heatmap_chart, segments, heatmap_profiles(context), palette, labels
+    )
     return Charts(
-        shares=shares_chart(segments, palette),
-        income_spending=income_spending_chart(context.income_spending, segments, profiles, palette)
-        if context.income_spending is not None
-        else None,
-        projection=projection_chart(context.projection, segments, palette)
-        if context.projection is not None
-        else None,
-        profile_heatmap=heatmap_chart(segments, heatmap_profiles(context), palette),
+        shares=shares,
+        income_spending=income_spending,
+        projection=projection,
+        profile_heatmap=heatmap,
         distributions=tuple(distributions),
-        elbow=elbow_chart(candidates),
-        silhouette=silhouette_chart(candidates),
-        migration=migration_chart(context.migration, palette)
-        if context.migration is not None
-        else None,
+        k_choice=k_choice,
+        silhouette=silhouette,
+        migration=migration,
     )
 
 

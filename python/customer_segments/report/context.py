@@ -2,10 +2,17 @@
 lives here; the rest of the report sees frozen dataclasses only.
 
 Only these tables are read, through a read-only connection: marts.segments (required),
-marts.customer_segments, marts.customer_features, marts.segment_centroids,
-marts.segment_k_selection, marts.segment_history, audit.row_reconciliation,
-audit.rejected_rows and audit.field_issues. A missing optional table leaves its part
-of the report out with a note; columns are always named, never taken by position.
+marts.segment_traits, marts.customer_segments, marts.customer_features,
+marts.segment_centroids, marts.segment_k_selection, marts.segment_history,
+audit.row_reconciliation, audit.rejected_rows, audit.field_issues, and for labels
+intermediate.int_feature_labels or reference.feature_labels. A missing optional table
+leaves its part of the report out with a note; columns are always named, never taken
+by position.
+
+Every value read may be NULL (None, pandas NA, NaN): `_float`, `_int`, `_text` and
+`_bool` turn each into a Python value or None, and nothing downstream sees pandas'
+missing markers. Card texts are built from the columns of marts.segment_traits, never
+from formatted text such as marts.segments.key_traits.
 
 Large tables are aggregated in DuckDB; the scatter plots get a fixed sample of at
 most SAMPLE_SIZE customers chosen in SQL (`order by hash(customer_id)`), so the same
@@ -14,11 +21,13 @@ warehouse always gives the same picture and a million customers never reach Pyth
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Mapping
+import shlex
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import duckdb
 import numpy as np
@@ -26,14 +35,18 @@ import pandas as pd
 
 from customer_segments.clustering import transform
 from customer_segments.report.errors import ReportError
+from customer_segments.report.formatting import label as words
 from customer_segments.segmentation import scalings_from
 
 SAMPLE_SIZE = 20_000
 TOP_REASONS = 12
 TOP_VALUES = 3
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+# The income / spending score scatter needs this many customers with both values.
+MIN_SCATTER_POINTS = 10
 
 SEGMENTS = "marts.segments"
+TRAITS = "marts.segment_traits"
 CUSTOMER_SEGMENTS = "marts.customer_segments"
 CUSTOMER_FEATURES = "marts.customer_features"
 CENTROIDS = "marts.segment_centroids"
@@ -42,12 +55,78 @@ HISTORY = "marts.segment_history"
 RECONCILIATION = "audit.row_reconciliation"
 REJECTED_ROWS = "audit.rejected_rows"
 FIELD_ISSUES = "audit.field_issues"
+LABEL_TABLES = ("intermediate.int_feature_labels", "reference.feature_labels")
+SCHEMAS = ("marts", "audit", "intermediate", "reference")
+RAW_TABLES = ("customers", "orders", "order_items")  # the raw contract, in order
+
+# What a rule segment's card says instead of traits, by archetype.
+RULES = {"no_purchase": "No completed order yet: not clustered"}
+DEFAULT_RULE = "Set by a rule, not by the clustering"
 
 RERUN = "run `customer-segments run` (or `dbt build`) first."
 NUMERIC_TYPE = re.compile(
     r"^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT"
     r"|FLOAT|REAL|DOUBLE|DECIMAL.*|NUMERIC.*)$"
 )
+# The file a raw view reads, in its definition: `'<path>' AS source_file`.
+SOURCE_FILE = re.compile(r"'((?:[^']|'')*)'\s+AS\s+\"?source_file\"?", re.IGNORECASE)
+
+
+# --- NULL-safe values ---------------------------------------------------------------
+
+
+def _missing(value: object) -> bool:
+    """None, pandas NA / NaT and NaN are all missing; lists and arrays never are."""
+    if value is None:
+        return True
+    if isinstance(value, (list, tuple, np.ndarray, Mapping)):
+        return False
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _float(value: object) -> float | None:
+    if _missing(value):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _int(value: object) -> int | None:
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return int(value)
+    number = _float(value)
+    return None if number is None else round(number)
+
+
+def _text(value: object) -> str | None:
+    if _missing(value):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _bool(value: object) -> bool | None:
+    return None if _missing(value) else bool(value)
+
+
+def _floats(values: object) -> tuple[float, ...] | None:
+    """A list value (DuckDB LIST) as floats; None when it or any element is missing."""
+    if _missing(values) or isinstance(values, (str, bytes)):
+        return None
+    try:
+        items = list(values)  # type: ignore[call-overload]
+    except TypeError:
+        return None
+    numbers = tuple(_float(v) for v in items)
+    if not numbers or any(n is None for n in numbers):
+        return None
+    return numbers  # type: ignore[return-value]
 
 
 # --- the context ------------------------------------------------------------------
@@ -65,11 +144,32 @@ class RunInfo:
 
 @dataclass(frozen=True)
 class SourceRows:
+    """One contract table of audit.row_reconciliation, with the file it was read from."""
+
     source_table: str
     rows_read: int
     rows_accepted: int
     rows_rejected: int
     is_reconciled: bool
+    source_file: str | None = None  # None: unknown, or no file (the table is empty)
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One raw file, counted once however many tables it feeds. Its rows are those of
+    the table that read it line by line (the most rows); the tables built from its
+    distinct rows read fewer."""
+
+    path: str
+    tables: tuple[str, ...]
+    rows_read: int
+    rows_accepted: int
+    rows_rejected: int
+    counted_as: str = ""  # the table whose rows are the file's rows
+
+    @property
+    def name(self) -> str:
+        return PurePath(self.path).name or self.path
 
 
 @dataclass(frozen=True)
@@ -88,30 +188,76 @@ class DataQuality:
     field_issues: tuple[ReasonCount, ...]
     field_issue_kinds: int
     missing_tables: tuple[str, ...]
+    files: tuple[SourceFile, ...] = ()
 
     @property
     def rows_read(self) -> int:
-        return sum(s.rows_read for s in self.sources)
+        return sum(f.rows_read for f in self.files)
 
     @property
     def rows_accepted(self) -> int:
-        return sum(s.rows_accepted for s in self.sources)
+        return sum(f.rows_accepted for f in self.files)
 
     @property
     def rows_rejected(self) -> int:
-        return sum(s.rows_rejected for s in self.sources)
+        return sum(f.rows_rejected for f in self.files)
 
     @property
     def is_reconciled(self) -> bool:
         return all(s.is_reconciled for s in self.sources)
 
+    @property
+    def shared_files(self) -> tuple[SourceFile, ...]:
+        """Files that feed more than one table."""
+        return tuple(f for f in self.files if len(f.tables) > 1)
+
+
+def source_files(sources: Sequence[SourceRows]) -> tuple[SourceFile, ...]:
+    """The raw files behind the tables, each once. A table with no known file is its
+    own source; an empty table with no file (an optional file left out) is none."""
+    groups: dict[str, list[SourceRows]] = {}
+    for source in sources:
+        if source.source_file is None and source.rows_read == 0:
+            continue
+        groups.setdefault(source.source_file or source.source_table, []).append(source)
+    files = []
+    for path, tables in groups.items():
+        # The finest-grained reader: most rows, ties to the later contract table.
+        order = {t: i for i, t in enumerate(RAW_TABLES)}
+        main = max(tables, key=lambda s: (s.rows_read, order.get(s.source_table, len(order))))
+        files.append(
+            SourceFile(
+                path=path,
+                tables=tuple(s.source_table for s in tables),
+                rows_read=main.rows_read,
+                rows_accepted=main.rows_accepted,
+                rows_rejected=main.rows_rejected,
+                counted_as=main.source_table,
+            )
+        )
+    return tuple(files)
+
 
 @dataclass(frozen=True)
 class Trait:
-    """One trait that sets a segment apart, e.g. 'young' / 'age 22.6 vs 45.4 overall'."""
+    """One material trait of a segment (a row of marts.segment_traits): medians of the
+    segment and of every clustered customer, in the feature's own units."""
 
-    phrase: str
-    detail: str
+    feature: str
+    label: str
+    segment_value: float
+    population_value: float
+    phrase: str | None  # "recent buyers"
+    rank: int | None
+
+    @property
+    def word(self) -> str:
+        """higher / lower / same, from the numbers themselves."""
+        if self.segment_value > self.population_value:
+            return "higher"
+        if self.segment_value < self.population_value:
+            return "lower"
+        return "same"
 
 
 @dataclass(frozen=True)
@@ -131,10 +277,28 @@ class Segment:
     share_of_customers: float
     share_of_revenue: float | None
     revenue: float | None
-    traits: tuple[Trait, ...]
     recommended_action: str | None
+    kind: str = "cluster"  # 'cluster' (found by KMeans) or 'rule' (set by a rule)
+    traits: tuple[Trait, ...] = ()  # material traits, strongest first
     top_cities: tuple[ValueShare, ...] = ()
     top_channels: tuple[ValueShare, ...] = ()
+
+    @property
+    def is_rule(self) -> bool:
+        return self.kind == "rule"
+
+    @property
+    def rule(self) -> str | None:
+        """What puts a customer in a rule segment, in words; None for a cluster."""
+        if not self.is_rule:
+            return None
+        return RULES.get(self.archetype or "", DEFAULT_RULE)
+
+    @property
+    def tagline(self) -> str | None:
+        """The archetype's label, unless it only repeats the name."""
+        text = self.archetype_label or (words(self.archetype) if self.archetype else None)
+        return text if text and text.casefold() != self.name.casefold() else None
 
     @property
     def revenue_index(self) -> float | None:
@@ -158,6 +322,10 @@ class FeatureProfile:
     overall: FeatureStats
     by_segment: Mapping[int, FeatureStats]
 
+    @property
+    def has_values(self) -> bool:
+        return self.overall.mean is not None
+
     def z(self, segment_id: int) -> float | None:
         """How far the segment's mean lies from the overall mean, in standard deviations."""
         stats = self.by_segment.get(segment_id)
@@ -173,12 +341,12 @@ class ScaledFeature:
     """How one clustering feature was scaled (marts.segment_centroids), in its own units."""
 
     feature: str
-    transform: str
-    impute_value: float
-    clip_low: float  # in the feature's own units (log1p undone)
-    clip_high: float
-    center: float  # in transformed units
-    scale: float
+    transform: str | None
+    impute_value: float | None
+    clip_low: float | None  # in the feature's own units (log1p undone)
+    clip_high: float | None
+    center: float | None  # in transformed units
+    scale: float | None
 
 
 @dataclass(frozen=True)
@@ -188,9 +356,11 @@ class KCandidate:
     silhouette: float | None
     calinski_harabasz: float | None
     davies_bouldin: float | None
-    votes: int
-    voted_by: str | None
     is_chosen: bool
+    prediction_strength: float | None = None
+    smallest_share: float | None = None
+    is_eligible: bool | None = None
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -204,6 +374,9 @@ class Model:
     candidates: tuple[KCandidate, ...]
     customers_fitted: int | None
     selection_sample_size: int | None
+    # The rule's thresholds, when the warehouse shows which were used (else None).
+    min_prediction_strength: float | None = None
+    min_segment_share: float | None = None
 
     @property
     def chosen(self) -> KCandidate | None:
@@ -312,13 +485,38 @@ class Query:
     sql: str
 
 
+EXAMPLE_SQL = (
+    "select segment_id, segment_name, customer_count from marts.segments order by segment_id"
+)
+PYTHON = ".venv/bin/python"  # the project's virtual environment (README, Makefile)
+
+
+def shell_command(warehouse: str, sql: str = EXAMPLE_SQL) -> str:
+    """A command that prints a query's result, with only what the install provides:
+    the venv's Python and its duckdb package (there is no duckdb CLI)."""
+    script = (
+        "import sys, duckdb; print(duckdb.connect(sys.argv[1], read_only=True).sql(sys.argv[2]))"
+    )
+    return " ".join(shlex.quote(part) for part in (PYTHON, "-c", script, warehouse, sql))
+
+
+def python_snippet(warehouse: str, sql: str = EXAMPLE_SQL) -> str:
+    """The same from Python, with the result as a pandas DataFrame."""
+    return (
+        "import duckdb\n\n"
+        f"connection = duckdb.connect({warehouse!r}, read_only=True)\n"
+        f"print(connection.sql({sql!r}))\n"
+        f"frame = connection.sql({sql!r}).df()  # a pandas DataFrame"
+    )
+
+
 @dataclass(frozen=True)
 class ReportContext:
     run: RunInfo
     segments: tuple[Segment, ...]
     customers_segmented: int
     clustering_features: tuple[str, ...]
-    profiles: tuple[FeatureProfile, ...]
+    profiles: tuple[FeatureProfile, ...]  # features with values, clustering ones first
     model: Model | None
     income_spending: Scatter | None
     projection: Projection | None
@@ -326,9 +524,47 @@ class ReportContext:
     data_quality: DataQuality
     queries: tuple[Query, ...]
     notes: tuple[str, ...] = field(default=())  # parts left out, and why
+    has_traits: bool = False  # marts.segment_traits was read: the cards can say "close to"
+    feature_labels: Mapping[str, str] = field(default_factory=dict)
+    empty_features: tuple[str, ...] = ()  # numeric features without a single value
+    income_spending_note: str | None = None  # why there is no income / spending view
 
     def profile(self, feature: str) -> FeatureProfile | None:
         return next((p for p in self.profiles if p.feature == feature), None)
+
+    @property
+    def shell_command(self) -> str:
+        return shell_command(self.run.warehouse)
+
+    @property
+    def python_snippet(self) -> str:
+        return python_snippet(self.run.warehouse)
+
+    def label(self, feature: str) -> str:
+        """A feature as people read it: 'Recency (days)', 'Spend on wine'."""
+        return self.feature_labels.get(feature) or words(feature)
+
+    @property
+    def cluster_segments(self) -> tuple[Segment, ...]:
+        return tuple(s for s in self.segments if not s.is_rule)
+
+    @property
+    def rule_segments(self) -> tuple[Segment, ...]:
+        return tuple(s for s in self.segments if s.is_rule)
+
+    @property
+    def has_revenue(self) -> bool:
+        """Whether revenue shares mean anything: some segment has revenue above zero."""
+        return any(s.share_of_revenue is not None for s in self.segments) and any(
+            (s.revenue or 0) > 0 or (s.share_of_revenue or 0) > 0 for s in self.segments
+        )
+
+    @property
+    def top_segment(self) -> Segment | None:
+        """The segment with the largest share of revenue, when there is revenue."""
+        if not self.has_revenue:
+            return None
+        return max(self.segments, key=lambda s: s.share_of_revenue or 0.0)
 
 
 # --- reading ----------------------------------------------------------------------
@@ -343,10 +579,11 @@ class Warehouse:
 
     def __init__(self, connection: duckdb.DuckDBPyConnection) -> None:
         self.connection = connection
+        schemas = ", ".join(f"'{s}'" for s in SCHEMAS)
         rows = connection.sql(
             "select table_schema, table_name, column_name, data_type "
             "from information_schema.columns "
-            "where table_schema in ('marts', 'audit') "
+            f"where table_schema in ({schemas}) "
             "order by table_schema, table_name, ordinal_position"
         ).fetchall()
         self.columns: dict[str, dict[str, str]] = {}
@@ -357,11 +594,20 @@ class Warehouse:
         present = self.columns.get(table)
         return present is not None and all(c in present for c in columns)
 
+    def select(self, table: str, columns: Sequence[str]) -> str:
+        """A select list of `columns`, NULL for those the table lacks."""
+        present = self.columns.get(table, {})
+        return ", ".join(quoted(c) if c in present else f"null as {quoted(c)}" for c in columns)
+
     def rows(self, sql: str, parameters: list | None = None) -> list[tuple]:
         return self.connection.execute(sql, parameters or []).fetchall()
 
     def frame(self, sql: str, parameters: list | None = None) -> pd.DataFrame:
         return self.connection.execute(sql, parameters or []).df()
+
+
+def _first_line(error: BaseException) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
 def open_warehouse(duckdb_path: Path) -> duckdb.DuckDBPyConnection:
@@ -370,8 +616,9 @@ def open_warehouse(duckdb_path: Path) -> duckdb.DuckDBPyConnection:
     try:
         return duckdb.connect(str(duckdb_path), read_only=True)
     except duckdb.Error as error:
-        reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
-        raise ReportError(f"Warehouse '{duckdb_path}' cannot be opened: {reason}") from error
+        raise ReportError(
+            f"Warehouse '{duckdb_path}' cannot be opened: {_first_line(error)}"
+        ) from error
 
 
 def load_context(duckdb_path: Path, run_seconds: float | None = None) -> ReportContext:
@@ -384,18 +631,26 @@ def load_context(duckdb_path: Path, run_seconds: float | None = None) -> ReportC
         try:
             return _read(warehouse, duckdb_path, run_seconds)
         except duckdb.Error as error:
-            reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
-            raise ReportError(f"Warehouse '{duckdb_path}' could not be read: {reason}") from error
+            raise ReportError(
+                f"Warehouse '{duckdb_path}' could not be read: {_first_line(error)}"
+            ) from error
 
 
 def _read(warehouse: Warehouse, duckdb_path: Path, run_seconds: float | None) -> ReportContext:
     notes: list[str] = []
+    labels = read_labels(warehouse)
     segments = read_segments(warehouse)
     if not segments:
         raise ReportError(
             f"Warehouse '{duckdb_path}': {SEGMENTS} is empty, so there is nothing to report: "
             "check that marts.customer_features has customers and rebuild."
         )
+    has_traits = warehouse.has(TRAITS, "segment_id", "feature")
+    if has_traits:
+        segments, trait_labels = with_traits(warehouse, segments)
+        labels = {**labels, **trait_labels}
+    else:
+        notes.append(f"{TRAITS} is missing: the segment cards list no traits.")
     members = warehouse.has(CUSTOMER_SEGMENTS, "customer_id", "segment_id") and warehouse.has(
         CUSTOMER_FEATURES, "customer_id"
     )
@@ -406,17 +661,29 @@ def _read(warehouse: Warehouse, duckdb_path: Path, run_seconds: float | None) ->
         )
     centroids = read_centroids(warehouse)
     model = read_model(warehouse, centroids)
-    clustering = tuple(centroids["feature"].drop_duplicates()) if centroids is not None else ()
+    clustering = (
+        tuple(str(f) for f in centroids["feature"].drop_duplicates())
+        if centroids is not None
+        else ()
+    )
     if centroids is None:
         notes.append(f"{CENTROIDS} is missing: the model card and projection are partial.")
+    rule_ids = {s.segment_id for s in segments if s.is_rule}
+    scatter = scatter_note = None
+    empty: tuple[str, ...] = ()
     if members:
         segments = with_top_values(warehouse, segments)
-        total = warehouse.rows(f"select count(*) from {CUSTOMER_SEGMENTS}")[0][0]
-        profiles = read_profiles(warehouse, clustering)
+        total = int(warehouse.rows(f"select count(*) from {CUSTOMER_SEGMENTS}")[0][0])
+        profiles, empty = read_profiles(warehouse, clustering)
         sample = read_sample(warehouse, clustering)
+        scatter, scatter_note = income_spending(warehouse, sample, total)
+        clustered = total - sum(s.customer_count for s in segments if s.is_rule)
+        space = projection(
+            sample[~sample["segment_id"].isin(rule_ids)], centroids, max(clustered, 0)
+        )
     else:
         total = sum(s.customer_count for s in segments)
-        profiles, sample = (), None
+        profiles, space = (), None
     run, migration = read_runs(warehouse, duckdb_path, run_seconds)
     if not warehouse.has(HISTORY, "run_id"):
         notes.append(f"{HISTORY} is missing: no migration between runs is shown.")
@@ -427,30 +694,29 @@ def _read(warehouse: Warehouse, duckdb_path: Path, run_seconds: float | None) ->
         clustering_features=clustering,
         profiles=profiles,
         model=model,
-        income_spending=income_spending(sample, total),
-        projection=projection(sample, centroids, total),
+        income_spending=scatter,
+        projection=space,
         migration=migration,
         data_quality=read_data_quality(warehouse),
-        queries=queries(segments),
+        queries=queries(warehouse, segments),
         notes=tuple(notes),
+        has_traits=has_traits,
+        feature_labels=labels,
+        empty_features=empty,
+        income_spending_note=scatter_note,
     )
 
 
-def _float(value: object) -> float | None:
-    if value is None:
-        return None
-    number = float(value)
-    return None if np.isnan(number) else number
-
-
-def parse_traits(text: str | None) -> tuple[Trait, ...]:
-    """'young: age 22.6 vs 45.4 overall; ...' (marts.segments.key_traits) as traits."""
-    traits = []
-    for part in (text or "").split(";"):
-        phrase, _, detail = part.strip().partition(": ")
-        if phrase:
-            traits.append(Trait(phrase=phrase, detail=detail))
-    return tuple(traits)
+def read_labels(warehouse: Warehouse) -> dict[str, str]:
+    """Feature labels for people: the build's own (mapping labels of extra columns
+    included), else the seed's."""
+    labels: dict[str, str] = {}
+    for table in reversed(LABEL_TABLES):
+        if warehouse.has(table, "feature", "feature_label"):
+            for feature, text in warehouse.rows(f"select feature, feature_label from {table}"):
+                if _text(feature) and _text(text):
+                    labels[str(feature)] = str(text)
+    return labels
 
 
 def read_segments(warehouse: Warehouse) -> tuple[Segment, ...]:
@@ -463,30 +729,88 @@ def read_segments(warehouse: Warehouse) -> tuple[Segment, ...]:
         "share_of_customers",
         "share_of_revenue",
         "revenue",
-        "key_traits",
         "recommended_action",
+        "segment_kind",
     ]
-    present = warehouse.columns[SEGMENTS]
-    if "segment_id" not in present:
+    if "segment_id" not in warehouse.columns[SEGMENTS]:
         raise ReportError(f"{SEGMENTS} has no column segment_id: rebuild the warehouse.")
-    select = ", ".join(quoted(c) if c in present else f"null as {quoted(c)}" for c in wanted)
-    rows = warehouse.rows(f"select segment_id, {select} from {SEGMENTS} order by segment_id")
-    return tuple(
-        Segment(
-            segment_id=int(row[0]),
-            name=str(row[1]) if row[1] is not None else f"Segment {row[0]}",
-            archetype=row[2],
-            archetype_label=row[3],
-            description=row[4],
-            customer_count=int(row[5] or 0),
-            share_of_customers=_float(row[6]) or 0.0,
-            share_of_revenue=_float(row[7]),
-            revenue=_float(row[8]),
-            traits=parse_traits(row[9]),
-            recommended_action=row[10],
-        )
-        for row in rows
+    rows = warehouse.rows(
+        f"select segment_id, {warehouse.select(SEGMENTS, wanted)} from {SEGMENTS} "
+        "where segment_id is not null order by segment_id"
     )
+    segments = []
+    for row in rows:
+        segment_id = _int(row[0])
+        if segment_id is None:
+            raise ReportError(f"{SEGMENTS} has a segment_id that is not a number: {row[0]!r}.")
+        segments.append(
+            Segment(
+                segment_id=segment_id,
+                name=_text(row[1]) or f"Segment {segment_id}",
+                archetype=_text(row[2]),
+                archetype_label=_text(row[3]),
+                description=_text(row[4]),
+                customer_count=_int(row[5]) or 0,
+                share_of_customers=_float(row[6]) or 0.0,
+                share_of_revenue=_float(row[7]),
+                revenue=_float(row[8]),
+                recommended_action=_text(row[9]),
+                kind="rule" if _text(row[10]) == "rule" else "cluster",
+            )
+        )
+    return tuple(segments)
+
+
+def with_traits(
+    warehouse: Warehouse, segments: tuple[Segment, ...]
+) -> tuple[tuple[Segment, ...], dict[str, str]]:
+    """Each segment's material traits from marts.segment_traits, strongest first, and
+    the feature labels the table carries.
+
+    A trait is shown when the table marks it material and both medians are known and
+    differ; its direction word is taken from the two numbers, and its phrase is kept only
+    when the table's direction agrees with them.
+    """
+    columns = [
+        "feature_label",
+        "segment_value",
+        "population_value",
+        "direction",
+        "is_material",
+        "trait_rank",
+        "phrase",
+        "feature_position",
+    ]
+    rows = warehouse.rows(
+        f"select segment_id, feature, {warehouse.select(TRAITS, columns)} from {TRAITS} "
+        "where segment_id is not null and feature is not null "
+        "order by segment_id, trait_rank nulls last, feature_position nulls last, feature"
+    )
+    labels: dict[str, str] = {}
+    traits: dict[int, list[Trait]] = {}
+    for segment_id, feature, text, value, population, direction, material, rank, phrase, _ in rows:
+        feature = str(feature)
+        if _text(text):
+            labels[feature] = str(text).strip()
+        value, population = _float(value), _float(population)
+        if not _bool(material) or value is None or population is None or value == population:
+            continue
+        trait = Trait(
+            feature=feature,
+            label=_text(text) or words(feature),
+            segment_value=value,
+            population_value=population,
+            phrase=None,
+            rank=_int(rank),
+        )
+        if _text(direction) == trait.word:
+            trait = replace(trait, phrase=_text(phrase))
+        traits.setdefault(int(segment_id), []).append(trait)
+    updated = tuple(
+        replace(s, traits=tuple(traits.get(s.segment_id, ())) if not s.is_rule else ())
+        for s in segments
+    )
+    return updated, labels
 
 
 def top_values(warehouse: Warehouse, column: str) -> dict[int, tuple[ValueShare, ...]]:
@@ -517,14 +841,16 @@ def top_values(warehouse: Warehouse, column: str) -> dict[int, tuple[ValueShare,
         )
         select segment_id, value, share
         from ranked
-        where position <= ? and value is not null
+        where position <= ? and value is not null and segment_id is not null
         order by segment_id, position
         """,
         [TOP_VALUES],
     )
     values: dict[int, list[ValueShare]] = {}
     for segment_id, value, share in rows:
-        values.setdefault(int(segment_id), []).append(ValueShare(str(value), float(share)))
+        text, fraction = _text(value), _float(share)
+        if text is not None and fraction is not None:
+            values.setdefault(int(segment_id), []).append(ValueShare(text, fraction))
     return {key: tuple(items) for key, items in values.items()}
 
 
@@ -554,18 +880,21 @@ def numeric_features(warehouse: Warehouse) -> list[str]:
     ]
 
 
-def read_profiles(warehouse: Warehouse, clustering: tuple[str, ...]) -> tuple[FeatureProfile, ...]:
-    """Mean, median and spread of every numeric feature per segment and overall.
+def read_profiles(
+    warehouse: Warehouse, clustering: tuple[str, ...]
+) -> tuple[tuple[FeatureProfile, ...], tuple[str, ...]]:
+    """Mean, median and spread of every numeric feature per segment and overall, and
+    the features without a single value (left out of the profiles).
 
     One scan with grouping sets; quantiles (for the distribution charts) only for the
-    clustering features.
+    clustering features. A segment whose customers all lack a feature has None stats.
     """
     features = numeric_features(warehouse)
     features = [f for f in clustering if f in features] + [
         f for f in features if f not in clustering
     ]
     if not features:
-        return ()
+        return (), ()
     aggregates = []
     for i, feature in enumerate(features):
         value = f"cast(customer_features.{quoted(feature)} as double)"
@@ -574,42 +903,43 @@ def read_profiles(warehouse: Warehouse, clustering: tuple[str, ...]) -> tuple[Fe
         if feature in clustering:
             levels = ", ".join(str(q) for q in QUANTILES)
             aggregates.append(f"quantile_cont({value}, [{levels}]) as quantiles_{i}")
-    frame = warehouse.frame(
+    rows = warehouse.connection.execute(
         f"""
-        select customer_segments.segment_id, {", ".join(aggregates)}
+        select customer_segments.segment_id, grouping(customer_segments.segment_id) as level,
+            {", ".join(aggregates)}
         from {CUSTOMER_SEGMENTS} as customer_segments
         inner join {CUSTOMER_FEATURES} as customer_features
             on customer_segments.customer_id = customer_features.customer_id
         group by grouping sets ((customer_segments.segment_id), ())
         """
     )
-    overall_row = frame[frame["segment_id"].isna()]
-    segment_rows = frame[frame["segment_id"].notna()]
+    names = [d[0] for d in rows.description]
+    records = [dict(zip(names, r, strict=True)) for r in rows.fetchall()]
+    overall_rows = [r for r in records if r["level"]]
+    segment_rows = [r for r in records if not r["level"] and _int(r["segment_id"]) is not None]
 
-    def stats(row: pd.Series, i: int) -> FeatureStats:
-        quantiles = row.get(f"quantiles_{i}")
-        has_quantiles = quantiles is not None and not (
-            isinstance(quantiles, float) and np.isnan(quantiles)
-        )
+    def stats(row: Mapping[str, object] | None, i: int) -> FeatureStats:
+        if row is None:
+            return FeatureStats(None, None, None, None)
         return FeatureStats(
             mean=_float(row[f"mean_{i}"]),
             median=_float(row[f"median_{i}"]),
             std=_float(row[f"std_{i}"]),
-            quantiles=tuple(float(q) for q in quantiles) if has_quantiles else None,
+            quantiles=_floats(row.get(f"quantiles_{i}")),
         )
 
-    profiles = []
+    profiles, empty = [], []
     for i, feature in enumerate(features):
-        profiles.append(
-            FeatureProfile(
-                feature=feature,
-                overall=stats(overall_row.iloc[0], i),
-                by_segment={
-                    int(row["segment_id"]): stats(row, i) for _, row in segment_rows.iterrows()
-                },
-            )
+        profile = FeatureProfile(
+            feature=feature,
+            overall=stats(overall_rows[0] if overall_rows else None, i),
+            by_segment={int(_int(r["segment_id"])): stats(r, i) for r in segment_rows},
         )
-    return tuple(profiles)
+        if profile.has_values:
+            profiles.append(profile)
+        else:
+            empty.append(feature)
+    return tuple(profiles), tuple(empty)
 
 
 def read_centroids(warehouse: Warehouse) -> pd.DataFrame | None:
@@ -635,49 +965,68 @@ def read_centroids(warehouse: Warehouse) -> pd.DataFrame | None:
     ]
     frame = warehouse.frame(
         f"select {', '.join(map(quoted, columns + optional))} from {CENTROIDS} "
+        "where segment_id is not null and feature is not null "
         "order by segment_id, feature_position"
     )
     return frame if not frame.empty else None
 
 
-def _original(value: float, transform_name: str) -> float:
-    return float(np.expm1(value)) if transform_name == "log1p" else float(value)
+def _original(value: object, transform_name: str | None) -> float | None:
+    number = _float(value)
+    if number is None:
+        return None
+    return _float(np.expm1(number)) if transform_name == "log1p" else number
 
 
 def read_model(warehouse: Warehouse, centroids: pd.DataFrame | None) -> Model | None:
     candidates: tuple[KCandidate, ...] = ()
     reason = customers = sample_size = None
+    strength_threshold = share_threshold = None
     if warehouse.has(K_SELECTION, "k", "is_chosen"):
-        present = warehouse.columns[K_SELECTION]
         wanted = [
             "inertia",
             "silhouette",
             "calinski_harabasz",
             "davies_bouldin",
-            "votes",
-            "voted_by",
+            "prediction_strength",
+            "smallest_share",
+            "is_eligible",
             "reason",
             "customers",
             "sample_size",
+            "min_prediction_strength",
+            "min_segment_share",
         ]
-        select = ", ".join(quoted(c) if c in present else f"null as {quoted(c)}" for c in wanted)
-        rows = warehouse.rows(f"select k, is_chosen, {select} from {K_SELECTION} order by k")
-        candidates = tuple(
-            KCandidate(
-                k=int(r[0]),
-                inertia=_float(r[2]),
-                silhouette=_float(r[3]),
-                calinski_harabasz=_float(r[4]),
-                davies_bouldin=_float(r[5]),
-                votes=int(r[6] or 0),
-                voted_by=r[7],
-                is_chosen=bool(r[1]),
-            )
-            for r in rows
+        rows = warehouse.rows(
+            f"select k, is_chosen, {warehouse.select(K_SELECTION, wanted)} from {K_SELECTION} "
+            "where k is not null order by k"
         )
-        chosen = [r for r in rows if r[1]]
+        built = []
+        for r in rows:
+            k = _int(r[0])
+            if k is None:
+                raise ReportError(f"{K_SELECTION} has a k that is not a number: {r[0]!r}.")
+            built.append(
+                KCandidate(
+                    k=k,
+                    is_chosen=bool(_bool(r[1])),
+                    inertia=_float(r[2]),
+                    silhouette=_float(r[3]),
+                    calinski_harabasz=_float(r[4]),
+                    davies_bouldin=_float(r[5]),
+                    prediction_strength=_float(r[6]),
+                    smallest_share=_float(r[7]),
+                    is_eligible=_bool(r[8]),
+                    reason=_text(r[9]),
+                )
+            )
+        candidates = tuple(built)
+        chosen = [r for r in rows if _bool(r[1])]
         if chosen:
-            reason, customers, sample_size = chosen[0][8], chosen[0][9], chosen[0][10]
+            reason, customers, sample_size = _text(chosen[0][9]), chosen[0][10], chosen[0][11]
+        # The thresholds the build applied, as it recorded them (none: no lines drawn).
+        if rows:
+            strength_threshold, share_threshold = _float(rows[0][12]), _float(rows[0][13])
     if centroids is None and not candidates:
         return None
     features: tuple[ScaledFeature, ...] = ()
@@ -688,20 +1037,20 @@ def read_model(warehouse: Warehouse, centroids: pd.DataFrame | None) -> Model | 
         per_feature = centroids.drop_duplicates("feature").sort_values("feature_position")
         features = tuple(
             ScaledFeature(
-                feature=row.feature,
-                transform=row.transform,
-                impute_value=float(row.impute_value),
-                clip_low=_original(row.clip_low, row.transform),
-                clip_high=_original(row.clip_high, row.transform),
-                center=float(row.center),
-                scale=float(row.scale),
+                feature=str(row.feature),
+                transform=_text(row.transform),
+                impute_value=_float(row.impute_value),
+                clip_low=_original(row.clip_low, _text(row.transform)),
+                clip_high=_original(row.clip_high, _text(row.transform)),
+                center=_float(row.center),
+                scale=_float(row.scale),
             )
             for row in per_feature.itertuples()
         )
-        k = int(first["k"]) if "k" in centroids else centroids["segment_id"].nunique()
-        model_id = first.get("model_id")
-        dropped = first.get("dropped_features")
-        dropped = None if dropped is None or pd.isna(dropped) else str(dropped)
+        k = _int(first["k"]) if "k" in centroids else None
+        k = k or int(centroids["segment_id"].nunique())
+        model_id = _text(first.get("model_id"))
+        dropped = _text(first.get("dropped_features"))
         stability = _float(first.get("stability_ari"))
     return Model(
         model_id=model_id,
@@ -711,47 +1060,97 @@ def read_model(warehouse: Warehouse, centroids: pd.DataFrame | None) -> Model | 
         stability_ari=stability,
         reason=reason,
         candidates=candidates,
-        customers_fitted=int(customers) if customers is not None else None,
-        selection_sample_size=int(sample_size) if sample_size is not None else None,
+        customers_fitted=_int(customers),
+        selection_sample_size=_int(sample_size),
+        min_prediction_strength=strength_threshold,
+        min_segment_share=share_threshold,
     )
 
 
 def read_sample(warehouse: Warehouse, clustering: tuple[str, ...]) -> pd.DataFrame:
-    """A fixed sample of at most SAMPLE_SIZE customers: the same ones every time."""
+    """A fixed sample of at most SAMPLE_SIZE customers: the same ones every time.
+
+    Every feature comes as float64 (NULL as NaN), so nothing downstream meets pandas NA.
+    """
     wanted = [
         c
         for c in dict.fromkeys(("annual_income", "spending_score", *clustering))
         if warehouse.has(CUSTOMER_FEATURES, c)
     ]
-    select = "".join(f", customer_features.{quoted(c)}" for c in wanted)
-    return warehouse.frame(
+    select = "".join(
+        f", cast(customer_features.{quoted(c)} as double) as {quoted(c)}" for c in wanted
+    )
+    frame = warehouse.frame(
         f"""
         select customer_segments.customer_id, customer_segments.segment_id{select}
         from {CUSTOMER_SEGMENTS} as customer_segments
         inner join {CUSTOMER_FEATURES} as customer_features
             on customer_segments.customer_id = customer_features.customer_id
+        where customer_segments.segment_id is not null
         order by hash(customer_segments.customer_id), customer_segments.customer_id
         limit ?
         """,
         [SAMPLE_SIZE],
     )
+    frame["segment_id"] = frame["segment_id"].astype("int64")
+    for column in wanted:
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+    return frame
 
 
-def income_spending(sample: pd.DataFrame | None, total: int) -> Scatter | None:
-    """The classic mall-customers view, where both columns exist and have values."""
-    if sample is None or not {"annual_income", "spending_score"} <= set(sample.columns):
-        return None
-    shown = sample.dropna(subset=["annual_income", "spending_score"])
-    if shown.empty:
-        return None
-    return Scatter(
-        x=shown["annual_income"].to_numpy(dtype=float),
-        y=shown["spending_score"].to_numpy(dtype=float),
-        segment_ids=shown["segment_id"].to_numpy(dtype=int),
-        x_feature="annual_income",
-        y_feature="spending_score",
-        sampled=len(sample),
-        total=int(total),
+def income_spending(
+    warehouse: Warehouse, sample: pd.DataFrame, total: int
+) -> tuple[Scatter | None, str | None]:
+    """The classic mall-customers view, or why it is left out.
+
+    It is drawn only when customers have both an income and a spending score, and
+    both vary: a scatter of a constant is a flat line that says nothing.
+    """
+    x, y = "annual_income", "spending_score"
+    present = [c for c in (x, y) if warehouse.has(CUSTOMER_FEATURES, c)]
+    figures = {c: (0, None, None) for c in (x, y)}
+    if present:
+        aggregates = ", ".join(
+            f"count({quoted(c)}), min(cast({quoted(c)} as double)), "
+            f"max(cast({quoted(c)} as double))"
+            for c in present
+        )
+        row = warehouse.rows(f"select {aggregates} from {CUSTOMER_FEATURES}")[0]
+        for i, column in enumerate(present):
+            figures[column] = (
+                _int(row[3 * i]) or 0,
+                _float(row[3 * i + 1]),
+                _float(row[3 * i + 2]),
+            )
+    lead = "No income against spending score chart: "
+    counts = {c: figures[c][0] for c in (x, y)}
+    if not counts[x] and not counts[y]:
+        return None, lead + "the data has neither an annual income nor a spending score."
+    if not counts[x]:
+        return None, lead + "the data has no annual income."
+    if not counts[y]:
+        return None, lead + "the data has no spending score."
+    for column, what in ((x, "annual income"), (y, "spending score")):
+        _, low, high = figures[column]
+        if low is not None and low == high:
+            return None, lead + f"every customer has the same {what} ({low:g})."
+    shown = sample.dropna(subset=[x, y]) if {x, y} <= set(sample.columns) else sample.iloc[:0]
+    if len(shown) < MIN_SCATTER_POINTS or shown[x].nunique() < 2 or shown[y].nunique() < 2:
+        return None, lead + (
+            f"only {len(shown):,} of the customers drawn have both an annual income and a "
+            "spending score."
+        )
+    return (
+        Scatter(
+            x=shown[x].to_numpy(dtype=float),
+            y=shown[y].to_numpy(dtype=float),
+            segment_ids=shown["segment_id"].to_numpy(dtype=int),
+            x_feature=x,
+            y_feature=y,
+            sampled=len(sample),
+            total=int(total),
+        ),
+        None,
     )
 
 
@@ -762,24 +1161,36 @@ def projection(
 
     The scaled matrix is rebuilt from the stored scalings with the package's own
     `transform`, so the picture is the clustering space itself; centroids are
-    projected onto the same axes.
+    projected onto the same axes. Only customers of cluster segments belong here.
     """
     if sample is None or centroids is None:
+        return None
+    scaling_columns = ["transform", "impute_value", "clip_low", "clip_high", "center", "scale"]
+    per_feature = centroids.drop_duplicates("feature")
+    if per_feature[scaling_columns[1:]].isna().to_numpy().any():
+        return None
+    if (per_feature["scale"].astype(float) == 0).any():
         return None
     scalings = scalings_from(centroids)
     names = [s.feature for s in scalings]
     if len(names) < 2 or len(sample) < 3 or not set(names) <= set(sample.columns):
         return None
     matrix, _ = transform(sample, scalings)
+    matrix = np.asarray(matrix, dtype=float)
+    if not np.isfinite(matrix).all():
+        return None
     mean = matrix.mean(axis=0)
     _, singular, vt = np.linalg.svd(matrix - mean, full_matrices=False)
+    if len(singular) < 2 or float((singular**2).sum()) <= 0:
+        return None
     components = vt[:2]
     # Fix the sign of each axis (its strongest loading positive) so it never flips.
     strongest = np.abs(components).argmax(axis=1)
     components = components * np.sign(components[np.arange(2), strongest])[:, None]
-    variance = singular**2 / max(float((singular**2).sum()), 1e-12)
+    variance = singular**2 / float((singular**2).sum())
     points = (matrix - mean) @ components.T
     wide = centroids.pivot(index="segment_id", columns="feature", values="centroid_scaled")[names]
+    wide = wide.astype(float).dropna()
     centres = (wide.to_numpy(dtype=float) - mean) @ components.T
     loadings = tuple(
         tuple(
@@ -819,18 +1230,19 @@ def read_runs(
             select run_id, max(run_started_at) as run_started_at, {model} as model_id,
                 count(*) over () as runs
             from {HISTORY}
+            where run_id is not null
             group by run_id
-            order by run_started_at desc, run_id desc
+            order by run_started_at desc nulls last, run_id desc
             limit 2
             """
         )
     run = RunInfo(
         warehouse=str(duckdb_path),
         generated_at=datetime.now(UTC).replace(tzinfo=None, microsecond=0),
-        run_id=runs[0][0] if runs else None,
-        run_started_at=runs[0][1] if runs else None,
-        runs_recorded=int(runs[0][3]) if runs else 0,
-        run_seconds=run_seconds,
+        run_id=str(runs[0][0]) if runs else None,
+        run_started_at=runs[0][1] if runs and isinstance(runs[0][1], datetime) else None,
+        runs_recorded=_int(runs[0][3]) or 0 if runs else 0,
+        run_seconds=_float(run_seconds),
     )
     if len(runs) < 2:
         return run, None
@@ -856,23 +1268,20 @@ def read_runs(
     if warehouse.has(HISTORY, "segment_name"):
         for run_id, segment_id, name in warehouse.rows(
             f"select run_id, segment_id, any_value(segment_name) from {HISTORY} "
-            "where run_id in (?, ?) group by all",
+            "where run_id in (?, ?) and segment_id is not null group by all",
             [previous[0], current[0]],
         ):
-            names[run_id][int(segment_id)] = str(name)
+            if _text(name):
+                names[run_id][int(segment_id)] = str(name)
     return run, Migration(
-        previous_run_id=previous[0],
-        previous_at=previous[1],
-        current_run_id=current[0],
-        current_at=current[1],
+        previous_run_id=str(previous[0]),
+        previous_at=previous[1] if isinstance(previous[1], datetime) else None,
+        current_run_id=str(current[0]),
+        current_at=current[1] if isinstance(current[1], datetime) else None,
         previous_names=names[previous[0]],
         current_names=names[current[0]],
         cells=tuple(
-            MigrationCell(
-                from_id=None if a is None else int(a),
-                to_id=None if b is None else int(b),
-                customers=int(n),
-            )
+            MigrationCell(from_id=_int(a), to_id=_int(b), customers=_int(n) or 0)
             for a, b, n in cells
         ),
         model_changed=previous[2] != current[2],
@@ -897,23 +1306,56 @@ def _reason_counts(
         [TOP_REASONS],
     )
     counts = tuple(
-        ReasonCount(source_table=str(r[0]), reason=str(r[1]), rows=int(r[2]), example=r[3])
+        ReasonCount(
+            source_table=_text(r[0]) or "unknown",
+            reason=_text(r[1]) or "unknown",
+            rows=_int(r[2]) or 0,
+            example=_text(r[3]),
+        )
         for r in rows
     )
-    return counts, int(rows[0][4]) if rows else 0
+    return counts, _int(rows[0][4]) or 0 if rows else 0
+
+
+def raw_files(warehouse: Warehouse) -> dict[str, str]:
+    """The file each raw table was read from, from the build's raw views (their
+    definitions only: no file is read). Empty when the views are not there."""
+    try:
+        rows = warehouse.rows(
+            "select view_name, sql from duckdb_views() "
+            "where schema_name = 'raw' and database_name = current_database()"
+        )
+    except duckdb.Error:
+        return {}
+    files = {}
+    for view, sql in rows:
+        match = SOURCE_FILE.search(str(sql or ""))
+        if view in RAW_TABLES and match:
+            files[str(view)] = match.group(1).replace("''", "'")
+    return files
 
 
 def read_data_quality(warehouse: Warehouse) -> DataQuality:
     sources: tuple[SourceRows, ...] = ()
     columns = ("source_table", "rows_read", "rows_accepted", "rows_rejected", "is_reconciled")
     if warehouse.has(RECONCILIATION, *columns):
+        files = {} if warehouse.has(RECONCILIATION, "source_file") else raw_files(warehouse)
+        select = warehouse.select(RECONCILIATION, [*columns, "source_file"])
+        rows = warehouse.rows(
+            f"select {select} from {RECONCILIATION} "
+            "order by case source_table when 'customers' then 1 when 'orders' then 2 "
+            "when 'order_items' then 3 else 4 end, source_table"
+        )
         sources = tuple(
-            SourceRows(str(r[0]), int(r[1]), int(r[2]), int(r[3]), bool(r[4]))
-            for r in warehouse.rows(
-                f"select {', '.join(columns)} from {RECONCILIATION} "
-                "order by case source_table when 'customers' then 1 when 'orders' then 2 "
-                "when 'order_items' then 3 else 4 end, source_table"
+            SourceRows(
+                source_table=_text(r[0]) or "unknown",
+                rows_read=_int(r[1]) or 0,
+                rows_accepted=_int(r[2]) or 0,
+                rows_rejected=_int(r[3]) or 0,
+                is_reconciled=bool(_bool(r[4])),
+                source_file=_text(r[5]) or files.get(_text(r[0]) or ""),
             )
+            for r in rows
         )
     rejections, reasons = _reason_counts(warehouse, REJECTED_ROWS, "rejection_reason", "record_key")
     issues, kinds = _reason_counts(warehouse, FIELD_ISSUES, "issue", "customer_id")
@@ -927,16 +1369,22 @@ def read_data_quality(warehouse: Warehouse) -> DataQuality:
         field_issues=issues,
         field_issue_kinds=kinds,
         missing_tables=missing,
+        files=source_files(sources),
     )
 
 
-def queries(segments: tuple[Segment, ...]) -> tuple[Query, ...]:
-    """SQL an analyst can paste into `duckdb -readonly <warehouse>` as it stands."""
-    example_id = segments[0].segment_id
-    return (
-        Query(
-            "Every customer's segment and what to do with it",
-            """select
+def queries(warehouse: Warehouse, segments: tuple[Segment, ...]) -> tuple[Query, ...]:
+    """SQL an analyst can run against the warehouse as it stands: only over tables and
+    columns this warehouse has."""
+    example = next((s for s in segments if not s.is_rule), segments[0])
+    found: list[Query] = []
+    if warehouse.has(CUSTOMER_SEGMENTS, "customer_id", "segment_id", "segment_name") and (
+        warehouse.has(SEGMENTS, "recommended_action")
+    ):
+        found.append(
+            Query(
+                "Every customer's segment and what to do with it",
+                """select
     customer_segments.customer_id,
     customer_segments.segment_id,
     customer_segments.segment_name,
@@ -945,25 +1393,78 @@ from marts.customer_segments
 inner join marts.segments
     on customer_segments.segment_id = segments.segment_id
 order by customer_segments.customer_id;""",
-        ),
+            )
+        )
+    glance = [
+        c
+        for c in (
+            "segment_id",
+            "segment_name",
+            "segment_kind",
+            "customer_count",
+            "share_of_customers",
+            "share_of_revenue",
+            "recommended_action",
+        )
+        if warehouse.has(SEGMENTS, c)
+    ]
+    found.append(
         Query(
             "The segments at a glance",
-            """select segment_id, segment_name, customer_count, share_of_customers,
-    share_of_revenue, key_traits, recommended_action
-from marts.segments
-order by segment_id;""",
-        ),
-        Query(
-            f"One segment's customers with their features (here segment {example_id})",
-            f"""select customer_features.*
+            f"select {', '.join(glance)}\nfrom marts.segments\norder by segment_id;",
+        )
+    )
+    trait_columns = ("segment_id", "segment_name", "feature_label", "segment_value")
+    if warehouse.has(TRAITS, *trait_columns, "population_value", "is_material", "trait_rank"):
+        found.append(
+            Query(
+                "What sets each segment apart (medians against all clustered customers)",
+                """select segment_id, segment_name, trait_rank, feature_label,
+    segment_value, population_value, direction, phrase
+from marts.segment_traits
+where is_material
+order by segment_id, trait_rank;""",
+            )
+        )
+    if warehouse.has(CUSTOMER_FEATURES, "customer_id") and warehouse.has(
+        CUSTOMER_SEGMENTS, "customer_id", "segment_id"
+    ):
+        found.append(
+            Query(
+                f"One segment's customers with their features (here segment "
+                f"{example.segment_id}, {example.name})",
+                f"""select customer_features.*
 from marts.customer_features
 inner join marts.customer_segments
     on customer_features.customer_id = customer_segments.customer_id
-where customer_segments.segment_id = {example_id};""",
-        ),
-        Query(
-            "Movement between the last two runs",
-            """with runs as (
+where customer_segments.segment_id = {example.segment_id};""",
+            )
+        )
+    k_columns = [
+        c
+        for c in (
+            "k",
+            "prediction_strength",
+            "smallest_share",
+            "silhouette",
+            "is_eligible",
+            "is_chosen",
+            "reason",
+        )
+        if warehouse.has(K_SELECTION, c)
+    ]
+    if "k" in k_columns:
+        found.append(
+            Query(
+                "Why this number of segments",
+                f"select {', '.join(k_columns)}\nfrom marts.segment_k_selection\norder by k;",
+            )
+        )
+    if warehouse.has(HISTORY, "run_id", "run_started_at", "customer_id", "segment_id"):
+        found.append(
+            Query(
+                "Movement between the last two runs",
+                """with runs as (
     select run_id, max(run_started_at) as run_started_at
     from marts.segment_history
     group by run_id
@@ -984,5 +1485,6 @@ inner join latest
     on previous.customer_id = latest.customer_id
 group by all
 order by all;""",
-        ),
-    )
+            )
+        )
+    return tuple(found)

@@ -6,14 +6,19 @@ uses the same functions, so a value reads the same in a caption and in a table.
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 
 MISSING = "–"
 
 
 def _missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    """None, NaN and pandas' NA (whose comparisons raise) are missing."""
+    if value is None:
+        return True
+    try:
+        return bool(value != value)
+    except TypeError:
+        return True
 
 
 def number(value: float | None) -> str:
@@ -49,6 +54,28 @@ def feature_value(value: float | None, feature: str) -> str:
     return percent(value) if feature.endswith("_rate") else number(value)
 
 
+def value_pair(first: float | None, second: float | None, feature: str) -> tuple[str, str]:
+    """Two values of a feature, with as many more decimals as it takes for different
+    values not to read the same (45.4 vs 45.4 -> 45.43 vs 45.38)."""
+    shown = feature_value(first, feature), feature_value(second, feature)
+    if _missing(first) or _missing(second) or first == second or shown[0] != shown[1]:
+        return shown
+    rate = feature.endswith("_rate")
+    for digits in range(1, 7):
+        if rate:
+            shown = f"{first * 100:.{digits}f}%", f"{second * 100:.{digits}f}%"
+        else:
+            shown = f"{first:,.{digits}f}", f"{second:,.{digits}f}"
+        if shown[0] != shown[1]:
+            break
+    return shown
+
+
+def fixed(value: float | None, digits: int = 3) -> str:
+    """A figure with a fixed number of decimals (scores, scalings): 0.412."""
+    return MISSING if _missing(value) else f"{value:.{digits}f}"
+
+
 def label(name: str) -> str:
     """A column name as words: 'annual_income' -> 'Annual income'."""
     text = name.replace("_", " ").strip()
@@ -66,9 +93,17 @@ def seconds(value: float | None) -> str:
 
 def timestamp(value: datetime | None) -> str:
     """A point in time to the minute; naive times are UTC (dbt's run_started_at is)."""
-    if value is None:
+    if not isinstance(value, datetime):
         return MISSING
     return value.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def file_name(path: str | None) -> str:
+    """The last part of a path ('/data/exports/online_retail.csv' -> 'online_retail.csv')."""
+    if _missing(path):
+        return MISSING
+    text = str(path).replace("\\", "/").rstrip("/")
+    return text.rsplit("/", 1)[-1] or text
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
@@ -82,8 +117,11 @@ FILTERS = {
     "integer": integer,
     "percent": percent,
     "feature_value": feature_value,
+    "value_pair": value_pair,
+    "fixed": fixed,
     "label": label,
     "seconds": seconds,
     "timestamp": timestamp,
     "plural": plural,
+    "file_name": file_name,
 }

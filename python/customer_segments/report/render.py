@@ -6,6 +6,7 @@ import contextlib
 import functools
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from customer_segments.report.charts import Charts, Palette, chart_style, draw_charts, palette_for
 from customer_segments.report.context import ReportContext, load_context
+from customer_segments.report.errors import ReportError
 from customer_segments.report.formatting import FILTERS
 
 TEMPLATE = "report.html.j2"
@@ -43,15 +45,31 @@ def environment() -> Environment:
     return env
 
 
+@contextlib.contextmanager
+def stage(what: str) -> Iterator[None]:
+    """Any unexpected failure inside becomes a one-line ReportError naming `what`."""
+    try:
+        yield
+    except ReportError:
+        raise
+    except Exception as error:
+        detail = (str(error).strip().splitlines() or [""])[0]
+        raise ReportError(
+            f"The report failed while {what}: {type(error).__name__}"
+            + (f": {detail}" if detail else "")
+        ) from error
+
+
 def render_html(context: ReportContext) -> str:
     segment_ids = [s.segment_id for s in context.segments]
     if context.migration is not None:
         segment_ids += [*context.migration.previous_names, *context.migration.current_names]
     palette = palette_for(segment_ids)
-    with chart_style():
+    with stage("drawing the charts"), chart_style():
         charts = draw_charts(context, palette)
     view = ReportView(context=context, charts=charts, palette=palette)
-    return environment().get_template(TEMPLATE).render(report=view)
+    with stage("filling in the page template"):
+        return environment().get_template(TEMPLATE).render(report=view)
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -84,12 +102,16 @@ def render_report(
 ) -> Path:
     """Render the segment report of the warehouse at `duckdb_path` to `report_path`.
 
-    Raises ReportError (one line, for the user) when the warehouse cannot be read or
-    has not been built. The whole page is rendered in memory before anything is
-    written, so a failure leaves an existing report untouched.
+    Raises ReportError, with a one-line message for the user, on any failure: the
+    warehouse cannot be read or has not been built, or reading it, drawing a chart,
+    filling in the page or writing the file failed (the message names the part). The
+    whole page is rendered in memory before anything is written, so a failure leaves an
+    existing report untouched.
     """
-    context = load_context(Path(duckdb_path), run_seconds=run_seconds)
+    with stage(f"reading the warehouse '{duckdb_path}'"):
+        context = load_context(Path(duckdb_path), run_seconds=run_seconds)
     html = render_html(context)
     report_path = Path(report_path)
-    write_atomically(report_path, html)
+    with stage(f"writing '{report_path}'"):
+        write_atomically(report_path, html)
     return report_path
