@@ -30,6 +30,7 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import LogLocator, NullFormatter
 
 from customer_segments.report.context import (
+    SEPARATION_WORDS,
     FeatureProfile,
     KCandidate,
     Migration,
@@ -507,7 +508,8 @@ def heatmap_chart(
         range(len(profiles)), [labels(p.feature) for p in profiles], rotation=30, ha="right"
     )
     ax.set_yticks(
-        range(rows), ["All customers"] + [segment_label(s.segment_id, s.name) for s in segments]
+        range(rows),
+        [profiles[0].overall_label] + [segment_label(s.segment_id, s.name) for s in segments],
     )
     ax.tick_params(length=0)
     ax.grid(False)
@@ -540,7 +542,9 @@ def heatmap_chart(
     )
     caption = (
         "Each cell is the segment's mean; red is above the average customer, blue below, "
-        "by how many standard deviations. The top row is the average customer."
+        "by how many standard deviations. The top row is the average of "
+        + profiles[0].overall_label.lower()
+        + "."
     )
     if has_gaps:
         caption += " Grey cells: no customer in the segment has a value."
@@ -563,7 +567,7 @@ def distribution_chart(
 ) -> Chart | None:
     """Box plots from quantiles computed in SQL: 5th, 25th, 50th, 75th, 95th percentile.
     Segments without values for the feature are left out and named in the caption."""
-    rows = [("All customers", profile.overall, "#bbbbbb")] + [
+    rows = [(profile.overall_label, profile.overall, "#bbbbbb")] + [
         (
             segment_label(s.segment_id, s.name),
             profile.by_segment[s.segment_id],
@@ -768,7 +772,7 @@ def silhouette_chart(candidates: Sequence[KCandidate]) -> Chart | None:
     figure = _figure(4.8, 3.4)
     ax = figure.add_subplot()
     ax.plot([c.k for c in points], [c.silhouette for c in points], marker="o", color=PALETTE[4])
-    for level, words in ((0.5, "well separated"), (0.25, "moderately")):
+    for level, words in SEPARATION_WORDS:
         ax.axhline(level, color="#bbbbbb", linewidth=0.8, linestyle=":")
         ax.text(points[0].k, level, f" {words}", va="bottom", fontsize=8, color=MUTED)
     if chosen is not None:
@@ -784,7 +788,9 @@ def silhouette_chart(candidates: Sequence[KCandidate]) -> Chart | None:
     )
     caption = (
         "How clearly each customer sits in its own segment rather than the next one "
-        "(−1 to 1). Above 0.5 the segments are well separated, above 0.25 moderately."
+        "(−1 to 1). "
+        + "; ".join(f"above {level:.2f}: {words}" for level, words in SEPARATION_WORDS)
+        + " (Kaufman and Rousseeuw)."
     )
     return _chart(figure, "svg", "chart-silhouette", "Silhouette by k", alt, caption)
 

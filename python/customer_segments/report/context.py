@@ -39,6 +39,13 @@ from customer_segments.report.formatting import label as words
 from customer_segments.segmentation import scalings_from
 
 SAMPLE_SIZE = 20_000
+# The silhouette in words: Kaufman and Rousseeuw's reading (above 0.70 strong, above
+# 0.50 reasonable, above 0.25 weak, else no substantial structure).
+SEPARATION_WORDS = (
+    (0.7, "strongly separated"),
+    (0.5, "reasonably separated"),
+    (0.25, "weakly separated"),
+)
 TOP_REASONS = 12
 TOP_VALUES = 3
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -321,6 +328,9 @@ class FeatureProfile:
     feature: str
     overall: FeatureStats
     by_segment: Mapping[int, FeatureStats]
+    # Who `overall` describes: the clustered customers, the population the traits
+    # compare with ("All clustered customers" when a rule segment exists).
+    overall_label: str = "All customers"
 
     @property
     def has_values(self) -> bool:
@@ -388,15 +398,11 @@ class Model:
 
     @property
     def separation(self) -> str | None:
-        """The silhouette in words (Kaufman & Rousseeuw's reading, one step coarser)."""
+        """The silhouette in words (SEPARATION_WORDS)."""
         value = self.silhouette
         if value is None:
             return None
-        if value >= 0.5:
-            return "well separated"
-        if value >= 0.25:
-            return "moderately separated"
-        return "weakly separated"
+        return next((w for level, w in SEPARATION_WORDS if value > level), "not clearly separated")
 
     @property
     def stability(self) -> str | None:
@@ -528,6 +534,11 @@ class ReportContext:
     feature_labels: Mapping[str, str] = field(default_factory=dict)
     empty_features: tuple[str, ...] = ()  # numeric features without a single value
     income_spending_note: str | None = None  # why there is no income / spending view
+
+    @property
+    def population_label(self) -> str:
+        """Who the profiles' "overall" figures describe (FeatureProfile.overall_label)."""
+        return self.profiles[0].overall_label if self.profiles else "All customers"
 
     def profile(self, feature: str) -> FeatureProfile | None:
         return next((p for p in self.profiles if p.feature == feature), None)
@@ -888,6 +899,8 @@ def read_profiles(
 
     One scan with grouping sets; quantiles (for the distribution charts) only for the
     clustering features. A segment whose customers all lack a feature has None stats.
+    "Overall" is the clustered customers, as in marts.segment_traits: a rule segment
+    (customers without a completed order) is shown but not part of the population.
     """
     features = numeric_features(warehouse)
     features = [f for f in clustering if f in features] + [
@@ -903,19 +916,26 @@ def read_profiles(
         if feature in clustering:
             levels = ", ".join(str(q) for q in QUANTILES)
             aggregates.append(f"quantile_cont({value}, [{levels}]) as quantiles_{i}")
+    clustered = (
+        "customer_segments.segment_kind = 'cluster'"
+        if warehouse.has(CUSTOMER_SEGMENTS, "segment_kind")
+        else "true"
+    )
     rows = warehouse.connection.execute(
         f"""
         select customer_segments.segment_id, grouping(customer_segments.segment_id) as level,
-            {", ".join(aggregates)}
+            {clustered} as is_clustered, {", ".join(aggregates)}
         from {CUSTOMER_SEGMENTS} as customer_segments
         inner join {CUSTOMER_FEATURES} as customer_features
             on customer_segments.customer_id = customer_features.customer_id
-        group by grouping sets ((customer_segments.segment_id), ())
+        group by grouping sets ((customer_segments.segment_id, is_clustered), (is_clustered))
         """
     )
     names = [d[0] for d in rows.description]
     records = [dict(zip(names, r, strict=True)) for r in rows.fetchall()]
-    overall_rows = [r for r in records if r["level"]]
+    overall_rows = [r for r in records if r["level"] and r["is_clustered"]]
+    has_rule = any(r["level"] and not r["is_clustered"] for r in records)
+    overall_label = "All clustered customers" if has_rule else "All customers"
     segment_rows = [r for r in records if not r["level"] and _int(r["segment_id"]) is not None]
 
     def stats(row: Mapping[str, object] | None, i: int) -> FeatureStats:
@@ -934,6 +954,7 @@ def read_profiles(
             feature=feature,
             overall=stats(overall_rows[0] if overall_rows else None, i),
             by_segment={int(_int(r["segment_id"])): stats(r, i) for r in segment_rows},
+            overall_label=overall_label,
         )
         if profile.has_values:
             profiles.append(profile)
