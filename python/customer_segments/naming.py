@@ -220,7 +220,7 @@ def segment_names(
     clusters = sorted(traits.loc[traits["segment_kind"] == "cluster", "segment_id"].unique())
     strongest = {i: material(traits, i) for i in clusters}
     chosen = {i: strongest[i].head(NAME_TRAITS) for i in clusters}
-    for count in (NAME_TRAITS + 1, len(traits)):
+    for count in (NAME_TRAITS + 1, traits["feature"].nunique()):
         names = {i: _name(rows) for i, rows in chosen.items()}
         clashes = {n for n in names.values() if list(names.values()).count(n) > 1}
         chosen = {

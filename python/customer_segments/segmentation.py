@@ -1,9 +1,13 @@
-"""The three steps the dbt Python models run, each a frame in and a frame out.
+"""The four steps the dbt Python models run, each a frame in and a frame out.
 
     k_selection_table      customer_features -> marts.segment_k_selection
     centroids_table        customer_features + k selection (+ the previous run's
-                           centroids, for stable ids) -> marts.segment_centroids
+                           centroids, for stable ids and names) -> marts.segment_centroids
     customer_segments_table customer_features + centroids -> marts.customer_segments
+    traits_table           customer_features + centroids -> marts.segment_traits
+
+Only the clustered customers (customer_features.segment_rule is null) are fitted and
+described against each other; the others go to their rule segment (cluster_rows).
 
 The dbt models read the refs (read_features) and write what these return. The feature
 mart comes in as an Arrow table (or a pandas DataFrame); every step works on numpy
