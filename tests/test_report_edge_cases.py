@@ -18,7 +18,6 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -28,7 +27,7 @@ import yaml
 from conftest import build, paths_in, query
 from customer_segments.generate import generate
 from customer_segments.paths import Paths
-from test_report_browser import CHROMIUM, CHROMIUM_ARGS, Watched, browser_missing
+from test_report_browser import Watched
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
@@ -40,20 +39,6 @@ TRAIT = re.compile(r"^(?P<label>.+): (?P<value>[-\d.,]+%?) vs (?P<population>[-\
 
 
 # --- builds ---------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not CHROMIUM.is_file():
-        browser_missing(f"{CHROMIUM} not found: install it with `apt-get install -y chromium`")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        browser_missing("playwright is not installed: pip install -e '.[test]'")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def built(folder: Path, raw_dir: Path, mapping: str | None = None) -> Paths:

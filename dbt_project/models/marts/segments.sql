@@ -41,18 +41,26 @@ clusters as (
 
 ),
 
-rules as (
+members as (
 
-    select distinct
+    select
         customer_segments.segment_id,
         customer_segments.segment_name,
-        'rule' as segment_kind,
-        customer_features.segment_rule as archetype,
-        customer_segments.model_id
+        customer_segments.segment_kind,
+        customer_segments.model_id,
+        customer_features.*
     from customer_segments
     inner join customer_features
         on customer_segments.customer_id = customer_features.customer_id
-    where customer_segments.segment_kind = 'rule'
+
+),
+
+{#- A rule segment's archetype is its rule (customer_features.segment_rule). -#}
+rules as (
+
+    select distinct segment_id, segment_name, segment_kind, segment_rule as archetype, model_id
+    from members
+    where segment_kind = 'rule'
 
 ),
 
@@ -78,17 +86,6 @@ material_traits as (
     from segment_traits
     where is_material
     group by segment_id
-
-),
-
-members as (
-
-    select
-        customer_segments.segment_id,
-        customer_features.*
-    from customer_segments
-    inner join customer_features
-        on customer_segments.customer_id = customer_features.customer_id
 
 ),
 
