@@ -41,7 +41,8 @@
         },
         'order_items': {
             'required': false,
-            'columns': ['order_id', 'line_number', 'product_id', 'category', 'quantity', 'unit_price'],
+            'columns': ['order_id', 'line_number', 'product_id', 'product_name', 'category',
+                        'quantity', 'unit_price'],
             'required_columns': ['order_id', 'quantity', 'unit_price'],
         },
     }) }}

@@ -16,6 +16,7 @@ renamed as (
         {{ clean_text('product_id') }} as product_id,
 
         ----------  strings
+        {{ clean_text('product_name') }} as product_name,
         lower({{ clean_text('category') }}) as category,
 
         ----------  numerics
