@@ -37,6 +37,7 @@ from customer_segments.paths import Paths
 from customer_segments.report import ReportError, render_report
 from customer_segments.report import charts as report_charts
 from customer_segments.report import context as report_context
+from customer_segments.report import values
 from customer_segments.report import render as report_render
 from customer_segments.report.context import (
     DataQuality,
@@ -732,12 +733,12 @@ def test_reading_a_warehouse_full_of_nulls(tmp_path: Path) -> None:
 
 def test_list_values_that_are_null_are_no_quantiles() -> None:
     # pandas gives a NULL DuckDB list as pd.NA: the crash of a marketplace export.
-    assert report_context._floats(pd.NA) is None
-    assert report_context._floats(None) is None
-    assert report_context._floats([1.0, None]) is None
-    assert report_context._floats(np.array([1.0, 2.0])) == (1.0, 2.0)
-    assert report_context._float(pd.NA) is None and report_context._int(pd.NA) is None
-    assert report_context._text(float("nan")) is None
+    assert values.as_floats(pd.NA) is None
+    assert values.as_floats(None) is None
+    assert values.as_floats([1.0, None]) is None
+    assert values.as_floats(np.array([1.0, 2.0])) == (1.0, 2.0)
+    assert values.as_float(pd.NA) is None and values.as_int(pd.NA) is None
+    assert values.as_text(float("nan")) is None
 
 
 # --- a real build --------------------------------------------------------------------

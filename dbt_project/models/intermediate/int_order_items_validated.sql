@@ -60,6 +60,9 @@ checked as (
         source_row_number,
         order_id,
         line_number,
+        product_id,
+        product_name,
+        category,
         quantity,
         unit_price,
         case

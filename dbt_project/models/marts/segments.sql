@@ -1,5 +1,6 @@
 {#- One row per segment: who is in it, what it is worth, what sets it apart, and
-    what marketing should do (from the editable seed marketing_playbook). Cluster
+    what marketing should do (from the editable seed marketing_playbook, followed by
+    what to lead with from the affinity marts). Cluster
     segments come from the fitted model; rule segments (customers without a completed
     order) from their rule. The traits text is built from marts.segment_traits. -#}
 with
@@ -31,6 +32,64 @@ marketing_playbook as (
 segment_traits as (
 
     select * from {{ ref('segment_traits') }}
+
+),
+
+{#- What to lead with, named in the action: the segment's top two categories by
+    lift, else its top two products by lift; for a rule segment, the two best
+    sellers. Only items with lift above 1 and enough buyers are on those lists. -#}
+{%- set lift_text = dbt.concat(["' ('", "cast(round(lift, 1) as " ~ dbt.type_string() ~ ")", "'x)'"]) %}
+favourite_categories as (
+
+    select
+        segment_id,
+        {{ dbt.listagg(
+            dbt.concat(["upper(substring(category, 1, 1))", "substring(category, 2)", lift_text]),
+            "', '", "order by affinity_rank") }} as names
+    from {{ ref('segment_category_affinity') }}
+    where affinity_rank <= 2 and lift > 1
+    group by segment_id
+
+),
+
+favourite_products as (
+
+    select
+        segment_id,
+        basis,
+        {{ dbt.listagg(
+            "case when basis = 'lift' then " ~ dbt.concat(["coalesce(product_name, product_id)", lift_text])
+            ~ " else coalesce(product_name, product_id) end",
+            "', '", "order by affinity_rank") }} as names
+    from {{ ref('segment_product_affinity') }}
+    where affinity_rank <= 2
+    group by segment_id, basis
+
+),
+
+offers as (
+
+    select
+        segment_ids.segment_id,
+        case
+            when favourite_categories.names is not null then {{ dbt.concat([
+                "' Lead with the categories they buy more often than the average customer: '",
+                "favourite_categories.names", "'.'"]) }}
+            when product_lift.names is not null then {{ dbt.concat([
+                "' Lead with the products they buy more often than the average customer: '",
+                "product_lift.names", "'.'"]) }}
+            when segment_ids.segment_kind = 'rule' and best_sellers.names is not null then
+                {{ dbt.concat(["' Start with the best sellers: '", "best_sellers.names", "'.'"]) }}
+            else ''
+        end as sentence
+    from (select distinct segment_id, segment_kind from customer_segments) as segment_ids
+    left join favourite_categories
+        on segment_ids.segment_id = favourite_categories.segment_id
+    left join favourite_products as product_lift
+        on segment_ids.segment_id = product_lift.segment_id and product_lift.basis = 'lift'
+    left join favourite_products as best_sellers
+        on segment_ids.segment_id = best_sellers.segment_id
+        and best_sellers.basis = 'best_seller'
 
 ),
 
@@ -138,8 +197,9 @@ final as (
         per_segment.avg_spending_score,
         per_segment.avg_return_rate,
         material_traits.key_traits,
-        replace(marketing_playbook.recommended_action, '{traits}', coalesce(material_traits.trait_phrases, ''))
-            as recommended_action,
+        {{ dbt.concat([
+            "replace(marketing_playbook.recommended_action, '{traits}', coalesce(material_traits.trait_phrases, ''))",
+            "coalesce(offers.sentence, '')"]) }} as recommended_action,
         segment_descriptions.model_id
     from per_segment
     cross join totals
@@ -149,6 +209,8 @@ final as (
         on segment_descriptions.archetype = marketing_playbook.archetype
     left join material_traits
         on per_segment.segment_id = material_traits.segment_id
+    left join offers
+        on per_segment.segment_id = offers.segment_id
 
 )
 

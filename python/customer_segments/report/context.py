@@ -1,17 +1,18 @@
 """Read the warehouse into the report's typed context. Every SQL string of the report
-lives here; the rest of the report sees frozen dataclasses only.
+lives here or in affinity.py (the cards' favourites); the rest of the report sees
+frozen dataclasses only.
 
 Only these tables are read, through a read-only connection: marts.segments (required),
 marts.segment_traits, marts.customer_segments, marts.customer_features,
 marts.segment_centroids, marts.segment_k_selection, marts.segment_history,
+marts.segment_category_affinity, marts.segment_product_affinity,
 audit.row_reconciliation, audit.rejected_rows, audit.field_issues, and for labels
 intermediate.int_feature_labels or reference.feature_labels. A missing optional table
 leaves its part of the report out with a note; columns are always named, never taken
 by position.
 
-Every value read may be NULL (None, pandas NA, NaN): `_float`, `_int`, `_text` and
-`_bool` turn each into a Python value or None, and nothing downstream sees pandas'
-missing markers. Card texts are built from the columns of marts.segment_traits, never
+Every value read may be NULL (None, pandas NA, NaN): the functions of values.py turn
+each into a Python value or None, and nothing downstream sees pandas' missing markers. Card texts are built from the columns of marts.segment_traits, never
 from formatted text such as marts.segments.key_traits.
 
 Large tables are aggregated in DuckDB; the scatter plots get a fixed sample of at
@@ -21,7 +22,6 @@ warehouse always gives the same picture and a million customers never reach Pyth
 
 from __future__ import annotations
 
-import math
 import re
 import shlex
 from collections.abc import Mapping, Sequence
@@ -34,8 +34,16 @@ import numpy as np
 import pandas as pd
 
 from customer_segments.clustering import transform
+from customer_segments.report.affinity import Offers, read_offers
 from customer_segments.report.errors import ReportError
 from customer_segments.report.formatting import label as words
+from customer_segments.report.values import (
+    as_bool,
+    as_float,
+    as_floats,
+    as_int,
+    as_text,
+)
 from customer_segments.segmentation import scalings_from
 
 SAMPLE_SIZE = 20_000
@@ -77,63 +85,6 @@ NUMERIC_TYPE = re.compile(
 )
 # The file a raw view reads, in its definition: `'<path>' AS source_file`.
 SOURCE_FILE = re.compile(r"'((?:[^']|'')*)'\s+AS\s+\"?source_file\"?", re.IGNORECASE)
-
-
-# --- NULL-safe values ---------------------------------------------------------------
-
-
-def _missing(value: object) -> bool:
-    """None, pandas NA / NaT and NaN are all missing; lists and arrays never are."""
-    if value is None:
-        return True
-    if isinstance(value, (list, tuple, np.ndarray, Mapping)):
-        return False
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def _float(value: object) -> float | None:
-    if _missing(value):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
-
-
-def _int(value: object) -> int | None:
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        return int(value)
-    number = _float(value)
-    return None if number is None else round(number)
-
-
-def _text(value: object) -> str | None:
-    if _missing(value):
-        return None
-    text = str(value).strip()
-    return text or None
-
-
-def _bool(value: object) -> bool | None:
-    return None if _missing(value) else bool(value)
-
-
-def _floats(values: object) -> tuple[float, ...] | None:
-    """A list value (DuckDB LIST) as floats; None when it or any element is missing."""
-    if _missing(values) or isinstance(values, (str, bytes)):
-        return None
-    try:
-        items = list(values)  # type: ignore[call-overload]
-    except TypeError:
-        return None
-    numbers = tuple(_float(v) for v in items)
-    if not numbers or any(n is None for n in numbers):
-        return None
-    return numbers  # type: ignore[return-value]
 
 
 # --- the context ------------------------------------------------------------------
@@ -289,6 +240,7 @@ class Segment:
     traits: tuple[Trait, ...] = ()  # material traits, strongest first
     top_cities: tuple[ValueShare, ...] = ()
     top_channels: tuple[ValueShare, ...] = ()
+    offers: Offers = field(default_factory=Offers)  # favourite categories and products
 
     @property
     def is_rule(self) -> bool:
@@ -564,6 +516,11 @@ class ReportContext:
         return tuple(s for s in self.segments if s.is_rule)
 
     @property
+    def has_offers(self) -> bool:
+        """The export has products or categories: some segment has favourites."""
+        return any(s.offers.any for s in self.segments)
+
+    @property
     def has_revenue(self) -> bool:
         """Whether revenue shares mean anything: some segment has revenue above zero."""
         return any(s.share_of_revenue is not None for s in self.segments) and any(
@@ -679,6 +636,8 @@ def _read(warehouse: Warehouse, duckdb_path: Path, run_seconds: float | None) ->
     )
     if centroids is None:
         notes.append(f"{CENTROIDS} is missing: the model card and projection are partial.")
+    offers = read_offers(warehouse.rows, warehouse.has)
+    segments = tuple(replace(s, offers=offers.get(s.segment_id, Offers())) for s in segments)
     rule_ids = {s.segment_id for s in segments if s.is_rule}
     scatter = scatter_note = None
     empty: tuple[str, ...] = ()
@@ -725,7 +684,7 @@ def read_labels(warehouse: Warehouse) -> dict[str, str]:
     for table in reversed(LABEL_TABLES):
         if warehouse.has(table, "feature", "feature_label"):
             for feature, text in warehouse.rows(f"select feature, feature_label from {table}"):
-                if _text(feature) and _text(text):
+                if as_text(feature) and as_text(text):
                     labels[str(feature)] = str(text)
     return labels
 
@@ -751,22 +710,22 @@ def read_segments(warehouse: Warehouse) -> tuple[Segment, ...]:
     )
     segments = []
     for row in rows:
-        segment_id = _int(row[0])
+        segment_id = as_int(row[0])
         if segment_id is None:
             raise ReportError(f"{SEGMENTS} has a segment_id that is not a number: {row[0]!r}.")
         segments.append(
             Segment(
                 segment_id=segment_id,
-                name=_text(row[1]) or f"Segment {segment_id}",
-                archetype=_text(row[2]),
-                archetype_label=_text(row[3]),
-                description=_text(row[4]),
-                customer_count=_int(row[5]) or 0,
-                share_of_customers=_float(row[6]) or 0.0,
-                share_of_revenue=_float(row[7]),
-                revenue=_float(row[8]),
-                recommended_action=_text(row[9]),
-                kind="rule" if _text(row[10]) == "rule" else "cluster",
+                name=as_text(row[1]) or f"Segment {segment_id}",
+                archetype=as_text(row[2]),
+                archetype_label=as_text(row[3]),
+                description=as_text(row[4]),
+                customer_count=as_int(row[5]) or 0,
+                share_of_customers=as_float(row[6]) or 0.0,
+                share_of_revenue=as_float(row[7]),
+                revenue=as_float(row[8]),
+                recommended_action=as_text(row[9]),
+                kind="rule" if as_text(row[10]) == "rule" else "cluster",
             )
         )
     return tuple(segments)
@@ -801,21 +760,21 @@ def with_traits(
     traits: dict[int, list[Trait]] = {}
     for segment_id, feature, text, value, population, direction, material, rank, phrase, _ in rows:
         feature = str(feature)
-        if _text(text):
+        if as_text(text):
             labels[feature] = str(text).strip()
-        value, population = _float(value), _float(population)
-        if not _bool(material) or value is None or population is None or value == population:
+        value, population = as_float(value), as_float(population)
+        if not as_bool(material) or value is None or population is None or value == population:
             continue
         trait = Trait(
             feature=feature,
-            label=_text(text) or words(feature),
+            label=as_text(text) or words(feature),
             segment_value=value,
             population_value=population,
             phrase=None,
-            rank=_int(rank),
+            rank=as_int(rank),
         )
-        if _text(direction) == trait.word:
-            trait = replace(trait, phrase=_text(phrase))
+        if as_text(direction) == trait.word:
+            trait = replace(trait, phrase=as_text(phrase))
         traits.setdefault(int(segment_id), []).append(trait)
     updated = tuple(
         replace(s, traits=tuple(traits.get(s.segment_id, ())) if not s.is_rule else ())
@@ -859,7 +818,7 @@ def top_values(warehouse: Warehouse, column: str) -> dict[int, tuple[ValueShare,
     )
     values: dict[int, list[ValueShare]] = {}
     for segment_id, value, share in rows:
-        text, fraction = _text(value), _float(share)
+        text, fraction = as_text(value), as_float(share)
         if text is not None and fraction is not None:
             values.setdefault(int(segment_id), []).append(ValueShare(text, fraction))
     return {key: tuple(items) for key, items in values.items()}
@@ -936,16 +895,16 @@ def read_profiles(
     overall_rows = [r for r in records if r["level"] and r["is_clustered"]]
     has_rule = any(r["level"] and not r["is_clustered"] for r in records)
     overall_label = "All clustered customers" if has_rule else "All customers"
-    segment_rows = [r for r in records if not r["level"] and _int(r["segment_id"]) is not None]
+    segment_rows = [r for r in records if not r["level"] and as_int(r["segment_id"]) is not None]
 
     def stats(row: Mapping[str, object] | None, i: int) -> FeatureStats:
         if row is None:
             return FeatureStats(None, None, None, None)
         return FeatureStats(
-            mean=_float(row[f"mean_{i}"]),
-            median=_float(row[f"median_{i}"]),
-            std=_float(row[f"std_{i}"]),
-            quantiles=_floats(row.get(f"quantiles_{i}")),
+            mean=as_float(row[f"mean_{i}"]),
+            median=as_float(row[f"median_{i}"]),
+            std=as_float(row[f"std_{i}"]),
+            quantiles=as_floats(row.get(f"quantiles_{i}")),
         )
 
     profiles, empty = [], []
@@ -953,7 +912,7 @@ def read_profiles(
         profile = FeatureProfile(
             feature=feature,
             overall=stats(overall_rows[0] if overall_rows else None, i),
-            by_segment={int(_int(r["segment_id"])): stats(r, i) for r in segment_rows},
+            by_segment={int(as_int(r["segment_id"])): stats(r, i) for r in segment_rows},
             overall_label=overall_label,
         )
         if profile.has_values:
@@ -993,10 +952,10 @@ def read_centroids(warehouse: Warehouse) -> pd.DataFrame | None:
 
 
 def _original(value: object, transform_name: str | None) -> float | None:
-    number = _float(value)
+    number = as_float(value)
     if number is None:
         return None
-    return _float(np.expm1(number)) if transform_name == "log1p" else number
+    return as_float(np.expm1(number)) if transform_name == "log1p" else number
 
 
 def read_model(warehouse: Warehouse, centroids: pd.DataFrame | None) -> Model | None:
@@ -1024,30 +983,30 @@ def read_model(warehouse: Warehouse, centroids: pd.DataFrame | None) -> Model | 
         )
         built = []
         for r in rows:
-            k = _int(r[0])
+            k = as_int(r[0])
             if k is None:
                 raise ReportError(f"{K_SELECTION} has a k that is not a number: {r[0]!r}.")
             built.append(
                 KCandidate(
                     k=k,
-                    is_chosen=bool(_bool(r[1])),
-                    inertia=_float(r[2]),
-                    silhouette=_float(r[3]),
-                    calinski_harabasz=_float(r[4]),
-                    davies_bouldin=_float(r[5]),
-                    prediction_strength=_float(r[6]),
-                    smallest_share=_float(r[7]),
-                    is_eligible=_bool(r[8]),
-                    reason=_text(r[9]),
+                    is_chosen=bool(as_bool(r[1])),
+                    inertia=as_float(r[2]),
+                    silhouette=as_float(r[3]),
+                    calinski_harabasz=as_float(r[4]),
+                    davies_bouldin=as_float(r[5]),
+                    prediction_strength=as_float(r[6]),
+                    smallest_share=as_float(r[7]),
+                    is_eligible=as_bool(r[8]),
+                    reason=as_text(r[9]),
                 )
             )
         candidates = tuple(built)
-        chosen = [r for r in rows if _bool(r[1])]
+        chosen = [r for r in rows if as_bool(r[1])]
         if chosen:
-            reason, customers, sample_size = _text(chosen[0][9]), chosen[0][10], chosen[0][11]
+            reason, customers, sample_size = as_text(chosen[0][9]), chosen[0][10], chosen[0][11]
         # The thresholds the build applied, as it recorded them (none: no lines drawn).
         if rows:
-            strength_threshold, share_threshold = _float(rows[0][12]), _float(rows[0][13])
+            strength_threshold, share_threshold = as_float(rows[0][12]), as_float(rows[0][13])
     if centroids is None and not candidates:
         return None
     features: tuple[ScaledFeature, ...] = ()
@@ -1059,20 +1018,20 @@ def read_model(warehouse: Warehouse, centroids: pd.DataFrame | None) -> Model | 
         features = tuple(
             ScaledFeature(
                 feature=str(row.feature),
-                transform=_text(row.transform),
-                impute_value=_float(row.impute_value),
-                clip_low=_original(row.clip_low, _text(row.transform)),
-                clip_high=_original(row.clip_high, _text(row.transform)),
-                center=_float(row.center),
-                scale=_float(row.scale),
+                transform=as_text(row.transform),
+                impute_value=as_float(row.impute_value),
+                clip_low=_original(row.clip_low, as_text(row.transform)),
+                clip_high=_original(row.clip_high, as_text(row.transform)),
+                center=as_float(row.center),
+                scale=as_float(row.scale),
             )
             for row in per_feature.itertuples()
         )
-        k = _int(first["k"]) if "k" in centroids else None
+        k = as_int(first["k"]) if "k" in centroids else None
         k = k or int(centroids["segment_id"].nunique())
-        model_id = _text(first.get("model_id"))
-        dropped = _text(first.get("dropped_features"))
-        stability = _float(first.get("stability_ari"))
+        model_id = as_text(first.get("model_id"))
+        dropped = as_text(first.get("dropped_features"))
+        stability = as_float(first.get("stability_ari"))
     return Model(
         model_id=model_id,
         k=k,
@@ -1081,8 +1040,8 @@ def read_model(warehouse: Warehouse, centroids: pd.DataFrame | None) -> Model | 
         stability_ari=stability,
         reason=reason,
         candidates=candidates,
-        customers_fitted=_int(customers),
-        selection_sample_size=_int(sample_size),
+        customers_fitted=as_int(customers),
+        selection_sample_size=as_int(sample_size),
         min_prediction_strength=strength_threshold,
         min_segment_share=share_threshold,
     )
@@ -1139,9 +1098,9 @@ def income_spending(
         row = warehouse.rows(f"select {aggregates} from {CUSTOMER_FEATURES}")[0]
         for i, column in enumerate(present):
             figures[column] = (
-                _int(row[3 * i]) or 0,
-                _float(row[3 * i + 1]),
-                _float(row[3 * i + 2]),
+                as_int(row[3 * i]) or 0,
+                as_float(row[3 * i + 1]),
+                as_float(row[3 * i + 2]),
             )
     lead = "No income against spending score chart: "
     counts = {c: figures[c][0] for c in (x, y)}
@@ -1262,8 +1221,8 @@ def read_runs(
         generated_at=datetime.now(UTC).replace(tzinfo=None, microsecond=0),
         run_id=str(runs[0][0]) if runs else None,
         run_started_at=runs[0][1] if runs and isinstance(runs[0][1], datetime) else None,
-        runs_recorded=_int(runs[0][3]) or 0 if runs else 0,
-        run_seconds=_float(run_seconds),
+        runs_recorded=as_int(runs[0][3]) or 0 if runs else 0,
+        run_seconds=as_float(run_seconds),
     )
     if len(runs) < 2:
         return run, None
@@ -1292,7 +1251,7 @@ def read_runs(
             "where run_id in (?, ?) and segment_id is not null group by all",
             [previous[0], current[0]],
         ):
-            if _text(name):
+            if as_text(name):
                 names[run_id][int(segment_id)] = str(name)
     return run, Migration(
         previous_run_id=str(previous[0]),
@@ -1302,7 +1261,7 @@ def read_runs(
         previous_names=names[previous[0]],
         current_names=names[current[0]],
         cells=tuple(
-            MigrationCell(from_id=_int(a), to_id=_int(b), customers=_int(n) or 0)
+            MigrationCell(from_id=as_int(a), to_id=as_int(b), customers=as_int(n) or 0)
             for a, b, n in cells
         ),
         model_changed=previous[2] != current[2],
@@ -1328,14 +1287,14 @@ def _reason_counts(
     )
     counts = tuple(
         ReasonCount(
-            source_table=_text(r[0]) or "unknown",
-            reason=_text(r[1]) or "unknown",
-            rows=_int(r[2]) or 0,
-            example=_text(r[3]),
+            source_table=as_text(r[0]) or "unknown",
+            reason=as_text(r[1]) or "unknown",
+            rows=as_int(r[2]) or 0,
+            example=as_text(r[3]),
         )
         for r in rows
     )
-    return counts, _int(rows[0][4]) or 0 if rows else 0
+    return counts, as_int(rows[0][4]) or 0 if rows else 0
 
 
 def raw_files(warehouse: Warehouse) -> dict[str, str]:
@@ -1369,12 +1328,12 @@ def read_data_quality(warehouse: Warehouse) -> DataQuality:
         )
         sources = tuple(
             SourceRows(
-                source_table=_text(r[0]) or "unknown",
-                rows_read=_int(r[1]) or 0,
-                rows_accepted=_int(r[2]) or 0,
-                rows_rejected=_int(r[3]) or 0,
-                is_reconciled=bool(_bool(r[4])),
-                source_file=_text(r[5]) or files.get(_text(r[0]) or ""),
+                source_table=as_text(r[0]) or "unknown",
+                rows_read=as_int(r[1]) or 0,
+                rows_accepted=as_int(r[2]) or 0,
+                rows_rejected=as_int(r[3]) or 0,
+                is_reconciled=bool(as_bool(r[4])),
+                source_file=as_text(r[5]) or files.get(as_text(r[0]) or ""),
             )
             for r in rows
         )

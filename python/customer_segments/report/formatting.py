@@ -8,22 +8,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from customer_segments.report.values import is_missing
+
 MISSING = "–"
-
-
-def _missing(value: object) -> bool:
-    """None, NaN and pandas' NA (whose comparisons raise) are missing."""
-    if value is None:
-        return True
-    try:
-        return bool(value != value)
-    except TypeError:
-        return True
 
 
 def number(value: float | None) -> str:
     """A measurement with as many decimals as its size needs: 60,071 / 45.4 / 0.12."""
-    if _missing(value):
+    if is_missing(value):
         return MISSING
     size = abs(value)
     if size >= 100:
@@ -34,12 +26,12 @@ def number(value: float | None) -> str:
 
 
 def integer(value: float | None) -> str:
-    return MISSING if _missing(value) else f"{round(value):,}"
+    return MISSING if is_missing(value) else f"{round(value):,}"
 
 
 def percent(value: float | None) -> str:
     """A share (0..1) as a percentage: one decimal below 10 %, none above."""
-    if _missing(value):
+    if is_missing(value):
         return MISSING
     share = value * 100
     if share == 0:
@@ -58,7 +50,7 @@ def value_pair(first: float | None, second: float | None, feature: str) -> tuple
     """Two values of a feature, with as many more decimals as it takes for different
     values not to read the same (45.4 vs 45.4 -> 45.43 vs 45.38)."""
     shown = feature_value(first, feature), feature_value(second, feature)
-    if _missing(first) or _missing(second) or first == second or shown[0] != shown[1]:
+    if is_missing(first) or is_missing(second) or first == second or shown[0] != shown[1]:
         return shown
     rate = feature.endswith("_rate")
     for digits in range(1, 7):
@@ -73,7 +65,7 @@ def value_pair(first: float | None, second: float | None, feature: str) -> tuple
 
 def fixed(value: float | None, digits: int = 3) -> str:
     """A figure with a fixed number of decimals (scores, scalings): 0.412."""
-    return MISSING if _missing(value) else f"{value:.{digits}f}"
+    return MISSING if is_missing(value) else f"{value:.{digits}f}"
 
 
 def label(name: str) -> str:
@@ -83,7 +75,7 @@ def label(name: str) -> str:
 
 
 def seconds(value: float | None) -> str:
-    if _missing(value):
+    if is_missing(value):
         return MISSING
     if value < 60:
         return f"{value:.1f} s"
@@ -100,7 +92,7 @@ def timestamp(value: datetime | None) -> str:
 
 def file_name(path: str | None) -> str:
     """The last part of a path ('/data/exports/online_retail.csv' -> 'online_retail.csv')."""
-    if _missing(path):
+    if is_missing(path):
         return MISSING
     text = str(path).replace("\\", "/").rstrip("/")
     return text.rsplit("/", 1)[-1] or text

@@ -1,0 +1,162 @@
+{#-
+    Affinity of every cluster segment for every item (a product or a category) that
+    its customers bought, in completed orders: one row per segment x item, the full
+    grid, so that an item a segment never buys is there with 0 buyers.
+
+      share_of_buyers  the share of the segment's customers who bought the item
+      share_of_spend   the item's spend over the segment's revenue (monetary_value)
+      lift             segment share of buyers / population share of buyers: 2.0 =
+                       the segment's customers buy it twice as often as the average
+                       clustered customer (the population)
+      meets_min_support  at least var affinity_min_buyers of the segment's customers
+                       bought it; only those are ranked, so that an item bought by
+                       three customers is not called a favourite
+      affinity_rank    1 = highest lift among the supported items (ties: more buyers,
+                       then the item's id)
+
+    Rule segments (customers without a completed order) bought nothing and get no
+    rows here; `item_column` is product_id or category of int_customer_products.
+    Lines of the products in var affinity_exclude_products (postage, fees, discounts:
+    lines that are not merchandise) are left out; they still count as revenue.
+-#}
+{% macro segment_affinity(item_column) %}
+
+members as (
+
+    select
+        customer_segments.customer_id,
+        customer_segments.segment_id,
+        customer_segments.segment_name,
+        customer_features.monetary_value
+    from {{ ref('customer_segments') }} as customer_segments
+    inner join {{ ref('customer_features') }} as customer_features
+        on customer_segments.customer_id = customer_features.customer_id
+    where customer_segments.segment_kind = 'cluster'
+
+),
+
+{#- One row per customer x item: a product is one item even when its lines give
+    it several categories. -#}
+customer_items as (
+
+    select
+        members.segment_id,
+        purchases.customer_id,
+        purchases.{{ item_column }} as item,
+        sum(purchases.purchased_spend) as spend
+    from {{ ref('int_customer_products') }} as purchases
+    inner join members
+        on purchases.customer_id = members.customer_id
+    where purchases.is_purchased and purchases.{{ item_column }} is not null
+        {%- set excluded = var('affinity_exclude_products') or [] %}
+        {%- if excluded %}
+        and (purchases.product_id is null or purchases.product_id not in (
+            {%- for product in excluded %}{{ sql_string(product) }}{{ ', ' if not loop.last }}{% endfor %}))
+        {%- endif %}
+    group by members.segment_id, purchases.customer_id, purchases.{{ item_column }}
+
+),
+
+segment_items as (
+
+    select segment_id, item, count(*) as buyers, sum(spend) as spend
+    from customer_items
+    group by segment_id, item
+
+),
+
+population_items as (
+
+    select item, cast(sum(buyers) as bigint) as buyers, sum(spend) as spend
+    from segment_items
+    group by item
+
+),
+
+segment_sizes as (
+
+    select
+        segment_id,
+        segment_name,
+        count(*) as customers,
+        {{ exact_sum('monetary_value', 2) }} as revenue
+    from members
+    group by segment_id, segment_name
+
+),
+
+population_size as (
+
+    select count(*) as customers, {{ exact_sum('monetary_value', 2) }} as revenue
+    from members
+
+),
+
+grid as (
+
+    select
+        segment_sizes.segment_id,
+        segment_sizes.segment_name,
+        population_items.item,
+        segment_sizes.customers as segment_customers,
+        coalesce(segment_items.buyers, 0) as segment_buyers,
+        cast(coalesce(segment_items.spend, 0) as decimal(38, 2)) as segment_spend,
+        segment_sizes.revenue as segment_revenue,
+        population_size.customers as population_customers,
+        population_items.buyers as population_buyers,
+        cast(population_items.spend as decimal(38, 2)) as population_spend,
+        population_size.revenue as population_revenue
+    from segment_sizes
+    cross join population_items
+    cross join population_size
+    left join segment_items
+        on segment_sizes.segment_id = segment_items.segment_id
+        and population_items.item = segment_items.item
+
+),
+
+measured as (
+
+    select
+        segment_id,
+        segment_name,
+        item,
+        segment_customers,
+        segment_buyers,
+        cast(segment_buyers as double) / segment_customers as segment_share_of_buyers,
+        segment_spend,
+        cast(segment_spend as double) / nullif(segment_revenue, 0) as segment_share_of_spend,
+        population_customers,
+        population_buyers,
+        cast(population_buyers as double) / population_customers as population_share_of_buyers,
+        population_spend,
+        cast(population_spend as double) / nullif(population_revenue, 0)
+            as population_share_of_spend,
+        (cast(segment_buyers as double) / segment_customers)
+            / (cast(population_buyers as double) / population_customers) as lift,
+        segment_buyers >= {{ var('affinity_min_buyers') }} as meets_min_support
+    from grid
+
+),
+
+ranked as (
+
+    select
+        measured.*,
+        case when meets_min_support then
+            row_number() over (
+                partition by segment_id, meets_min_support
+                order by lift desc, segment_buyers desc, item
+            )
+        end as affinity_rank
+    from measured
+
+)
+
+{% endmacro %}
+
+
+{#- A value as a SQL string literal, its quotes doubled: it's -> 'it''s'. -#}
+{% macro sql_string(value) -%}
+    '{{ value | string | replace("'", "''") }}'
+{%- endmacro %}

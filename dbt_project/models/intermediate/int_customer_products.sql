@@ -1,0 +1,42 @@
+{#-
+    What each customer ordered, per product and category: one row per customer x
+    product x category over the accepted lines of accepted orders. Completed orders
+    are purchases (they feed the affinity marts); every order, whatever its status,
+    counts as "already ordered" for the recommendations, so a customer is never
+    offered a product they ordered, cancelled or returned.
+-#}
+with
+
+orders as (
+
+    select order_id, customer_id, status from {{ ref('int_orders_validated') }}
+    where rejection_reason is null
+
+),
+
+order_lines as (
+
+    select order_id, product_id, category, quantity, unit_price
+    from {{ ref('int_order_items_validated') }}
+    where rejection_reason is null
+        and (product_id is not null or category is not null)
+
+),
+
+final as (
+
+    select
+        orders.customer_id,
+        order_lines.product_id,
+        order_lines.category,
+        count(case when orders.status = 'completed' then 1 end) > 0 as is_purchased,
+        sum(case when orders.status = 'completed'
+            then order_lines.quantity * order_lines.unit_price else 0 end) as purchased_spend
+    from order_lines
+    inner join orders
+        on order_lines.order_id = orders.order_id
+    group by orders.customer_id, order_lines.product_id, order_lines.category
+
+)
+
+select * from final

@@ -1,0 +1,112 @@
+{#- var recommendations_per_customer products per customer (fewer only when the
+    offers run out), set-based, from marts.segment_product_affinity:
+      - first the products of the customer's segment with lift above 1 (enough buyers),
+        best lift first: basis 'lift', score = the product's lift in the segment;
+      - then the population's best sellers: basis 'best_seller', score = the share of
+        clustered customers who bought it. A rule segment (no purchase yet) gets only
+        these.
+    "Never ordered" means in no accepted order of any status (int_customer_products),
+    so a cancelled or returned product is not offered again. -#}
+with
+
+customer_segments as (
+
+    select customer_id, segment_id, segment_kind from {{ ref('customer_segments') }}
+
+),
+
+{#- Each segment's offers in the order they are made: its lift list, then the best
+    sellers not already in it (one small table, before any customer is joined). -#}
+offers as (
+
+    select
+        *,
+        row_number() over (
+            partition by segment_id order by basis_order, affinity_rank
+        ) as offer_order
+    from (
+        select
+            *,
+            case basis when 'lift' then 1 else 2 end as basis_order,
+            row_number() over (
+                partition by segment_id, product_id
+                order by case basis when 'lift' then 1 else 2 end
+            ) as product_occurrence
+        from {{ ref('segment_product_affinity') }}
+    ) as listed
+    where product_occurrence = 1
+
+),
+
+ordered as (
+
+    select distinct customer_id, product_id
+    from {{ ref('int_customer_products') }}
+    where product_id is not null
+
+),
+
+candidates as (
+
+    select
+        customer_segments.customer_id,
+        customer_segments.segment_id,
+        offers.segment_name,
+        offers.basis,
+        offers.offer_order,
+        offers.product_id,
+        offers.product_name,
+        offers.category,
+        offers.segment_share_of_buyers,
+        offers.population_share_of_buyers,
+        offers.lift
+    from customer_segments
+    inner join offers
+        on customer_segments.segment_id = offers.segment_id
+    left join ordered
+        on customer_segments.customer_id = ordered.customer_id
+        and offers.product_id = ordered.product_id
+    where ordered.customer_id is null
+
+),
+
+ranked as (
+
+    select
+        candidates.*,
+        row_number() over (
+            partition by customer_id order by offer_order
+        ) as recommendation_rank
+    from candidates
+
+),
+
+final as (
+
+    select
+        customer_id,
+        segment_id,
+        recommendation_rank,
+        product_id,
+        product_name,
+        category,
+        basis,
+        case basis when 'lift' then lift else population_share_of_buyers end as score,
+        {%- set percent = "cast(cast(round(100 * {}) as " ~ dbt.type_int() ~ ") as " ~ dbt.type_string() ~ ")" %}
+        case basis
+            when 'lift' then {{ dbt.concat([
+                "'bought by '", percent | replace('{}', 'segment_share_of_buyers'), "'% of segment '",
+                "cast(segment_id as " ~ dbt.type_string() ~ ")", "' ('", "segment_name", "'): '",
+                "cast(round(lift, 1) as " ~ dbt.type_string() ~ ")", "'x the share among all buyers'",
+            ]) }}
+            else {{ dbt.concat([
+                "'a best seller: bought by '", percent | replace('{}', 'population_share_of_buyers'),
+                "'% of all buyers'",
+            ]) }}
+        end as reason
+    from ranked
+    where recommendation_rank <= {{ var('recommendations_per_customer') }}
+
+)
+
+select * from final
