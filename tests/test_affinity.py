@@ -11,8 +11,8 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 import pytest
-from conftest import ONLINE_RETAIL, Build, query
 
+from conftest import ONLINE_RETAIL, Build, query
 from customer_segments.generate import FAVOURITE_CATEGORIES
 from customer_segments.paths import Paths
 
@@ -135,7 +135,8 @@ def test_online_retail_product_affinity_counts_the_raw_buyers(online_retail) -> 
 
 def test_online_retail_offers_are_merchandise_with_names(online_retail) -> None:
     offered = frame(
-        online_retail, "select distinct product_id, product_name from marts.customer_recommendations"
+        online_retail,
+        "select distinct product_id, product_name from marts.customer_recommendations",
     )
     assert not set(offered["product_id"]) & {"POST", "DOT", "M", "C2", "D", "BANK CHARGES"}
     assert offered["product_name"].notna().all()

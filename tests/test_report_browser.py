@@ -147,3 +147,45 @@ def test_report_prints(browser, report_file: Path, tmp_path: Path) -> None:
     finally:
         watched.close()
     assert watched.errors == []
+
+
+def test_cards_show_each_segments_favourites_and_lifts(
+    browser, report_file: Path, built: Build
+) -> None:
+    """Each cluster card lists its top categories by lift, as marts.segment_category_affinity
+    ranks them, and the rule card the best sellers; the action names the first favourites."""
+    with duckdb.connect(str(built.paths.duckdb_path), read_only=True) as connection:
+        top = connection.sql(
+            "select segment_id, category, lift from marts.segment_category_affinity "
+            "where affinity_rank <= 3 and lift > 1 order by segment_id, affinity_rank"
+        ).fetchall()
+        sellers = connection.sql(
+            "select segment_id, coalesce(product_name, product_id) "
+            "from marts.segment_product_affinity where basis = 'best_seller' "
+            "and affinity_rank <= 3 and segment_id in "
+            "(select segment_id from marts.segments where segment_kind = 'rule') "
+            "order by segment_id, affinity_rank"
+        ).fetchall()
+    assert top and sellers
+    watched = Watched(browser, report_file, width=1280)
+    page = watched.page
+    try:
+        for segment_id in sorted({row[0] for row in top}):
+            card = page.locator(f"article#segment-{segment_id}")
+            shown = card.locator("ul.offers[data-offer=category] li").all_inner_texts()
+            expected = [(c, lift) for s, c, lift in top if s == segment_id]
+            assert len(shown) == len(expected), (segment_id, shown)
+            for text, (category, lift) in zip(shown, expected, strict=True):
+                assert text.startswith(f"{category[:1].upper()}{category[1:]} {lift:.1f}×"), text
+            action = card.locator("p.action").inner_text()
+            assert f"{expected[0][0][:1].upper()}{expected[0][0][1:]} ({expected[0][1]:.1f}x)" in (
+                action
+            )
+        for segment_id in sorted({row[0] for row in sellers}):
+            shown = page.locator(
+                f"article#segment-{segment_id} ul.offers[data-offer=best_seller] li strong"
+            ).all_inner_texts()
+            assert shown == [name for s, name in sellers if s == segment_id]
+    finally:
+        watched.close()
+    assert watched.errors == []
