@@ -14,6 +14,8 @@
       affinity_rank    1 = highest lift among the supported items (ties: more buyers,
                        then the item's id)
 
+    The last CTE, `ranked`, has these columns, the item under the name `item_column`.
+
     Rule segments (customers without a completed order) bought nothing and get no
     rows here; `item_column` is product_id or category of int_customer_products.
     Lines of the products in var affinity_exclude_products (postage, fees, discounts:
@@ -120,7 +122,7 @@ measured as (
     select
         segment_id,
         segment_name,
-        item,
+        item as {{ item_column }},
         segment_customers,
         segment_buyers,
         cast(segment_buyers as double) / segment_customers as segment_share_of_buyers,
@@ -146,7 +148,7 @@ ranked as (
         case when meets_min_support then
             row_number() over (
                 partition by segment_id, meets_min_support
-                order by lift desc, segment_buyers desc, item
+                order by lift desc, segment_buyers desc, {{ item_column }}
             )
         end as affinity_rank
     from measured

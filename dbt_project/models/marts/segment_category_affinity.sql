@@ -5,21 +5,4 @@ with
 
 {{ segment_affinity('category') }}
 
-select
-    segment_id,
-    segment_name,
-    item as category,
-    segment_customers,
-    segment_buyers,
-    segment_share_of_buyers,
-    segment_spend,
-    segment_share_of_spend,
-    population_customers,
-    population_buyers,
-    population_share_of_buyers,
-    population_spend,
-    population_share_of_spend,
-    lift,
-    meets_min_support,
-    affinity_rank
-from ranked
+select * from ranked

@@ -23,7 +23,7 @@ favourites as (
         segment_id,
         segment_name,
         'lift' as basis,
-        item as product_id,
+        product_id,
         segment_customers,
         segment_buyers,
         segment_share_of_buyers,
@@ -63,7 +63,7 @@ segments as (
 item_totals as (
 
     select distinct
-        item, population_customers, population_buyers, population_share_of_buyers,
+        product_id, population_customers, population_buyers, population_share_of_buyers,
         population_spend, population_share_of_spend
     from ranked
 
@@ -91,10 +91,10 @@ for_everyone as (
     from segments
     cross join best_sellers
     inner join item_totals
-        on best_sellers.item = item_totals.item
+        on best_sellers.item = item_totals.product_id
     left join ranked
         on segments.segment_id = ranked.segment_id
-        and best_sellers.item = ranked.item
+        and best_sellers.item = ranked.product_id
     where best_sellers.seller_rank <= {{ var('affinity_top_products') }}
 
 ),
