@@ -61,6 +61,7 @@ STAGES = (
     "fit",
     "assignment",
     "describe",
+    "affinity and recommendations",
     "data tests",
     "dbt between nodes",
     "after the build (dbt exit, CLI checks, report imports)",
@@ -68,18 +69,6 @@ STAGES = (
 )
 # The fixed costs around the nodes, in the order they happen.
 FIXED = (STAGES[0], STAGES[1], STAGES[-3], STAGES[-2])
-MODEL_STAGES = {
-    "segment_k_selection": "k selection",
-    "segment_centroids": "fit",
-    "customer_segments": "assignment",
-    "segment_history": "assignment",
-    "segments": "describe",
-    "segment_composition": "describe",
-    "segment_runs": "describe",
-    "customer_features": "features",
-    "int_reference_dates": "features",
-    "int_orders_aggregated_to_customers": "features",
-}
 
 
 # Tables the repeat run must reproduce byte for byte (the history tables grow by design).
@@ -291,13 +280,21 @@ def _epoch(stamp: str) -> float:
     return dt.datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
 
 
-def node_stage(unique_id: str) -> str:
-    kind, name = unique_id.split(".")[0], unique_id.split(".")[2]
+def node_stage(unique_id: str, nodes: dict) -> str:
+    """A test's stage is "data tests", the on-run-start hook's its own; a model's or
+    seed's is its meta.stage (dbt_project.yml per folder, the model's yml per model)."""
+    kind = unique_id.split(".")[0]
     if kind in ("test", "unit_test"):
         return "data tests"
     if kind == "operation":
         return "raw registration hook"
-    return MODEL_STAGES.get(name, "staging and validation")
+    stage = ((nodes.get(unique_id) or {}).get("config") or {}).get("meta", {}).get("stage")
+    if stage not in STAGES:
+        raise SystemExit(
+            f"{unique_id} has meta.stage {stage!r}: give it one of the stages in "
+            "benchmarks/run_benchmark.py STAGES (in its yml, or per folder in dbt_project.yml)."
+        )
+    return stage
 
 
 def tests_by_layer(target: Path) -> dict[str, tuple[int, float]]:
@@ -338,11 +335,12 @@ def log_moments(log: Path, day_of: float) -> dict[str, float]:
 def stages_of(full: Measured, target: Path, logs: Path, report_seconds: float) -> tuple[dict, list]:
     """Seconds and peak memory per stage; the slowest nodes."""
     results = json.loads((target / "run_results.json").read_text())["results"]
+    manifest = json.loads((target / "manifest.json").read_text())["nodes"]
     seconds = dict.fromkeys(STAGES, 0.0)
     peaks = dict.fromkeys(STAGES, 0)
     nodes, starts, ends = [], [], []
     for result in results:
-        stage = node_stage(result["unique_id"])
+        stage = node_stage(result["unique_id"], manifest)
         spans = [t for t in result["timing"] if t.get("started_at") and t.get("completed_at")]
         start = min((_epoch(t["started_at"]) for t in spans), default=None)
         end = max((_epoch(t["completed_at"]) for t in spans), default=None)
