@@ -187,7 +187,8 @@ def test_the_rule_settings_are_parsed_and_checked() -> None:
             "min_segment_share": "0.03",
             "min_prediction_strength": 0.8,
             "prediction_strength_splits": 5,
-        }
+        },
+        project={},
     )
     assert (settings.min_segment_share, settings.min_prediction_strength) == (0.03, 0.8)
     assert settings.prediction_strength_splits == 5
@@ -197,4 +198,4 @@ def test_the_rule_settings_are_parsed_and_checked() -> None:
         {"prediction_strength_splits": 0},
     ):
         with pytest.raises(SettingsError, match=next(iter(bad))):
-            SegmentSettings.from_mapping(bad)
+            SegmentSettings.from_mapping(bad, project={})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -24,6 +25,7 @@ from customer_segments.segmentation import (
     centroids_table,
     customer_segments_table,
     k_selection_table,
+    stored_model,
 )
 from customer_segments.settings import SegmentSettings, SettingsError
 
@@ -293,10 +295,32 @@ def test_stored_scalings_reproduce_the_fitted_matrix() -> None:
 )
 def test_bad_settings_say_which_setting(values: dict, message: str) -> None:
     with pytest.raises(SettingsError, match=message):
-        SegmentSettings.from_mapping(values)
+        SegmentSettings.from_mapping(values, project={})
 
 
 def test_settings_read_the_dbt_var_text() -> None:
     text = "{'features': ['a', 'b'], 'log_features': [], 'k': None, 'seed': 3}"
-    settings = SegmentSettings.from_mapping(text)
+    settings = SegmentSettings.from_mapping(text, project={})
     assert settings.features == ("a", "b") and settings.k is None and settings.seed == 3
+
+
+def test_only_a_missing_stored_model_counts_as_a_first_run() -> None:
+    relation = "marts.segment_centroids"
+    with duckdb.connect() as session:
+        assert stored_model(session, relation, required=False) is None
+        with pytest.raises(ClusteringError, match="run once with segments_mode 'fit'"):
+            stored_model(session, relation)
+        session.execute("create schema marts")
+        assert stored_model(session, relation, required=False) is None
+        # There, but unreadable: the ids must not silently start again from 1.
+        session.execute(f"create view {relation} as select cast('x' as integer) as segment_id")
+        for required in (False, True):
+            with pytest.raises(ClusteringError) as error:
+                stored_model(session, relation, required=required)
+            message = str(error.value)
+            assert "\n" not in message
+            assert message.startswith(f"The stored model {relation} exists but cannot be read")
+            assert "ConversionException" in message and "drop it" in message
+        session.execute(f"drop view {relation}")
+        session.execute(f"create table {relation} as select 1 as segment_id")
+        assert stored_model(session, relation, required=False)["segment_id"].tolist() == [1]

@@ -539,13 +539,6 @@ def _chosen_reason(
     )
 
 
-@dataclass(frozen=True)
-class Fit:
-    centers: np.ndarray  # scaled units, one row per cluster, in final segment order
-    segment_ids: np.ndarray  # stable id of each row of `centers`
-    stability_ari: float  # mean agreement of refits with other seeds (1 = identical)
-
-
 def fit(matrix: np.ndarray, k: int, settings: SegmentSettings) -> tuple[np.ndarray, float]:
     """KMeans centers at k (fitted on a bounded sample), and the seed stability."""
     with threadpool_limits(limits=CLUSTERING_THREADS):

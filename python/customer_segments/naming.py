@@ -254,16 +254,9 @@ PURCHASE_ARCHETYPES = (
     "new_customers",
     "low_value",
 )
-ATTRIBUTE_ARCHETYPES = (
-    "affluent_enthusiasts",
-    "high_potential",
-    "budget_enthusiasts",
-    "budget_cautious",
-)
 # No material trait at all; and a profile described by its own traits (the
 # playbook's description holds {traits}), used where no archetype's text fits.
 CORE, PROFILE = "core", "profile"
-ARCHETYPES = (*PURCHASE_ARCHETYPES, *ATTRIBUTE_ARCHETYPES, CORE, PROFILE)
 
 
 def _purchase_archetype(d: dict[str, str]) -> str | None:

@@ -1,4 +1,5 @@
-"""The three places a user cares about, from environment variables (DESIGN.md)."""
+"""The three places a user cares about, from environment variables: the raw folder,
+the warehouse and the report (the table under "Quickstart" in the README)."""
 
 from __future__ import annotations
 

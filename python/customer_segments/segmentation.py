@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -58,17 +59,26 @@ def stored_model(session, relation: str, required: bool = True) -> pd.DataFrame 
     """The table a previous run stored (the dbt Python models' own `this`).
 
     Used to score against the stored model (var segments_mode = 'score') and to keep
-    segment ids stable. None when absent and not required.
+    segment ids stable. None when the table does not exist (a first run) and is not
+    required. A table that exists but cannot be read is an error, never None: without
+    it every segment id would silently start again from 1.
     """
     try:
         return session.sql(f"select * from {relation}").df()
-    except Exception as error:  # the DuckDB catalog error of a first run
+    except duckdb.CatalogException as error:  # no such table (or schema): a first run
         if required:
             raise ClusteringError(
                 f"segments_mode is 'score' but {relation} holds no stored model: "
                 "run once with segments_mode 'fit'."
             ) from error
         return None
+    except duckdb.Error as error:
+        detail = (str(error).strip().splitlines() or [""])[0]
+        raise ClusteringError(
+            f"The stored model {relation} exists but cannot be read ({type(error).__name__}: "
+            f"{detail}): the segment ids continue from it, so the build stops. Repair the "
+            "table, or drop it to start afresh with new segment ids."
+        ) from error
 
 
 def read_features(relation, features) -> Frame:

@@ -1,11 +1,45 @@
-"""Clustering settings: one frozen dataclass, filled from the dbt var `segments`."""
+"""Clustering settings: one frozen dataclass, filled from the dbt var `segments`.
+
+One place for every default: the fields of SegmentSettings below. The README's
+Settings table lists the same fields with the same defaults (tests/test_settings.py
+checks it both ways); `segments:` in dbt_project.yml holds only what a project changes.
+
+The settings of a build are merged key by key, each key taken from the last of three
+layers that sets it:
+
+    SegmentSettings defaults  <-  dbt_project.yml vars.segments  <-  var('segments')
+
+dbt does not merge nested vars: `--vars '{segments: {k: 5}}'` replaces the project's
+whole `segments:` dict, and once it does, dbt hands nobody the project's dict any more.
+So the middle layer is read from the running project's dbt_project.yml itself
+(project_segments), as rawfiles.py reads var raw_tables. The last layer is what the
+dbt Python models get (their config `segments: "{{ var('segments') }}"`), and it need
+not be told apart from the middle one: without --vars it *is* the project's dict, and
+laying a dict over itself changes nothing. One rule therefore serves a plain
+`dbt build`, `dbt build --vars ...` and `customer-segments run --vars ...` (which hands
+its vars to dbt), with nothing special in how dbt is called. A key set to null in
+--vars is null (`k: null` chooses k again), not "unset".
+
+Which dbt_project.yml: inside a dbt process, the one of dbt's --project-dir (dbt does
+not change the working directory, so the folder comes from dbt's flags); elsewhere the
+repository's (paths.project_root). The Jinja macro segment_settings()
+(dbt_project/macros/segment_settings.sql) merges the same two upper layers for the
+checks that run before any model; it leaves the defaults to this module.
+"""
 
 from __future__ import annotations
 
 import ast
 import json
+import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from pathlib import Path
 from typing import Any
+
+import yaml
+
+from customer_segments.paths import project_root
 
 SCALINGS = ("standard", "robust")
 
@@ -16,7 +50,7 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class SegmentSettings:
-    """How customers are segmented. Every field is documented in the README."""
+    """How customers are segmented. Every field is a row of the README's Settings table."""
 
     features: tuple[str, ...] = (
         "age",
@@ -85,23 +119,25 @@ class SegmentSettings:
         return list(range(self.k_min, self.k_max + 1))
 
     @classmethod
-    def from_mapping(cls, values: dict[str, Any] | str | None) -> SegmentSettings:
-        """Build settings from the dbt var (a dict, or its JSON/Python text form)."""
-        if values is None or values == "":
-            return cls()
-        if isinstance(values, str):
-            values = _parse_text(values)
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise SettingsError(
-                f"segments has unknown setting(s) {', '.join(unknown)}: "
-                f"known ones are {', '.join(sorted(known))}."
-            )
+    def from_mapping(
+        cls,
+        values: Mapping[str, Any] | str | None,
+        project: Mapping[str, Any] | None = None,
+    ) -> SegmentSettings:
+        """The settings of a build: the dbt var `segments` (`values`: a dict, or its
+        JSON/Python text form) laid key by key over the project's own `segments:`
+        (`project`; by default read from the running project's dbt_project.yml), laid
+        over the defaults. See the module docstring."""
+        if project is None:
+            project = project_segments()
+        merged = {
+            **_layer(project, "dbt_project.yml vars.segments"),
+            **_layer(values, "segments"),
+        }
         clean: dict[str, Any] = {}
-        for key, value in values.items():
+        for key, value in merged.items():
             if key in ("features", "log_features"):
-                clean[key] = tuple(value or ())
+                clean[key] = (value,) if isinstance(value, str) else tuple(value or ())
             elif value is None or key == "scaling":
                 clean[key] = value
             elif key in ("clip_quantile", "min_segment_share", "min_prediction_strength"):
@@ -114,7 +150,42 @@ class SegmentSettings:
         return json.dumps({f.name: getattr(self, f.name) for f in fields(self)}, sort_keys=True)
 
 
-def _parse_text(text: str) -> dict[str, Any]:
+def dbt_project_dir() -> Path:
+    """The folder of the dbt project being built: dbt's --project-dir when this runs
+    inside a dbt process (a dbt Python model), else the repository root."""
+    flags = sys.modules.get("dbt.flags")  # loaded in every dbt process, in no other
+    given = getattr(flags.get_flags(), "PROJECT_DIR", None) if flags else None
+    return Path(given) if given else project_root()
+
+
+def project_segments(project_dir: Path | None = None) -> dict[str, Any]:
+    """The `segments:` a project writes under `vars:` in its dbt_project.yml, as
+    written ({} when it writes none)."""
+    path = (project_dir or dbt_project_dir()) / "dbt_project.yml"
+    project = yaml.safe_load(path.read_text()) or {}
+    return (project.get("vars") or {}).get("segments") or {}
+
+
+def _layer(values: Mapping[str, Any] | str | None, where: str) -> dict[str, Any]:
+    """One layer of settings as a dict of known keys; `where` names it in errors."""
+    if isinstance(values, str):
+        values = _parse_text(values) if values.strip() else None
+    if values is None:
+        return {}
+    if not isinstance(values, Mapping):
+        raise SettingsError(f"{where} is {values!r}: write a mapping of settings, e.g. {{k: 5}}.")
+    known = {f.name for f in fields(SegmentSettings)}
+    unknown = sorted(str(key) for key in values if key not in known)
+    if unknown:
+        raise SettingsError(
+            f"{where} has unknown setting(s) {', '.join(unknown)}: "
+            f"known ones are {', '.join(sorted(known))}."
+        )
+    return dict(values)
+
+
+def _parse_text(text: str) -> Any:
+    """The var as dbt renders it into a config string: JSON, or a Python literal."""
     try:
         return json.loads(text)
     except json.JSONDecodeError:

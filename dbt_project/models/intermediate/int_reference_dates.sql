@@ -1,6 +1,9 @@
-{#- The one date that recency, age and tenure are measured against. It comes from
-    the data (the day after the last accepted order), never from today's date, so the
-    same data always gives the same features. var reference_date overrides it. -#}
+{#- The one date that recency, age and tenure are measured against. var
+    reference_date overrides it; otherwise it comes from the data, so the same data
+    always gives the same features: the day after the last accepted order, or, with no
+    accepted order, the day after the last signup date. Only data with neither falls
+    back to today's date (current_date); then there is no recency or tenure to
+    measure, and only ages computed from a birth date depend on the day of the build. -#}
 with
 
 accepted_orders as (

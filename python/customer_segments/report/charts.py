@@ -154,18 +154,6 @@ class Charts:
     silhouette: Chart | None
     migration: Chart | None
 
-    def all(self) -> list[Chart]:
-        single = [
-            self.shares,
-            self.income_spending,
-            self.projection,
-            self.profile_heatmap,
-            self.k_choice,
-            self.silhouette,
-            self.migration,
-        ]
-        return [c for c in single if c is not None] + list(self.distributions)
-
 
 def _figure(width: float, height: float) -> Figure:
     figure = Figure(figsize=(width, height), layout="constrained")
