@@ -34,10 +34,9 @@ import typer
 from conftest import ROOT, Build, plant_script, query
 from customer_segments import cli
 from customer_segments.paths import Paths
-from customer_segments.report import ReportError, render_report
+from customer_segments.report import ReportError, render_report, values
 from customer_segments.report import charts as report_charts
 from customer_segments.report import context as report_context
-from customer_segments.report import values
 from customer_segments.report import render as report_render
 from customer_segments.report.context import (
     DataQuality,
@@ -655,6 +654,11 @@ def small_warehouse(path: Path) -> Path:
                      else 'cluster' end as segment_kind
             from marts.customer_features
             """
+        )
+        connection.execute(
+            "create view marts.segment_members as select customer_segments.segment_id, "
+            "customer_segments.segment_kind, customer_features.* from marts.customer_segments "
+            "join marts.customer_features using (customer_id)"
         )
         connection.execute(
             """

@@ -25,15 +25,9 @@
 
 members as (
 
-    select
-        customer_segments.customer_id,
-        customer_segments.segment_id,
-        customer_segments.segment_name,
-        customer_features.monetary_value
-    from {{ ref('customer_segments') }} as customer_segments
-    inner join {{ ref('customer_features') }} as customer_features
-        on customer_segments.customer_id = customer_features.customer_id
-    where customer_segments.segment_kind = 'cluster'
+    select customer_id, segment_id, segment_name, monetary_value
+    from {{ ref('segment_members') }}
+    where segment_kind = 'cluster'
 
 ),
 

@@ -3,28 +3,9 @@
     them is shown here: one row per segment, attribute and value. -#}
 with
 
-customer_segments as (
-
-    select * from {{ ref('customer_segments') }}
-
-),
-
-customer_features as (
-
-    select * from {{ ref('customer_features') }}
-
-),
-
 members as (
 
-    select
-        customer_segments.segment_id,
-        customer_features.gender,
-        customer_features.country,
-        customer_features.preferred_channel
-    from customer_segments
-    inner join customer_features
-        on customer_segments.customer_id = customer_features.customer_id
+    select segment_id, gender, country, preferred_channel from {{ ref('segment_members') }}
 
 ),
 

@@ -5,15 +5,9 @@
     order) from their rule. The traits text is built from marts.segment_traits. -#}
 with
 
-customer_segments as (
+members as (
 
-    select * from {{ ref('customer_segments') }}
-
-),
-
-customer_features as (
-
-    select * from {{ ref('customer_features') }}
+    select * from {{ ref('segment_members') }}
 
 ),
 
@@ -82,7 +76,7 @@ offers as (
                 {{ dbt.concat(["' Start with the best sellers: '", "best_sellers.names", "'.'"]) }}
             else ''
         end as sentence
-    from (select distinct segment_id, segment_kind from customer_segments) as segment_ids
+    from (select distinct segment_id, segment_kind from members) as segment_ids
     left join favourite_categories
         on segment_ids.segment_id = favourite_categories.segment_id
     left join favourite_products as product_lift
@@ -97,20 +91,6 @@ clusters as (
 
     select distinct segment_id, segment_name, 'cluster' as segment_kind, archetype, model_id
     from segment_centroids
-
-),
-
-members as (
-
-    select
-        customer_segments.segment_id,
-        customer_segments.segment_name,
-        customer_segments.segment_kind,
-        customer_segments.model_id,
-        customer_features.*
-    from customer_segments
-    inner join customer_features
-        on customer_segments.customer_id = customer_features.customer_id
 
 ),
 

@@ -4,6 +4,7 @@ frozen dataclasses only.
 
 Only these tables are read, through a read-only connection: marts.segments (required),
 marts.segment_traits, marts.customer_segments, marts.customer_features,
+marts.segment_members,
 marts.segment_centroids, marts.segment_k_selection, marts.segment_history,
 marts.segment_category_affinity, marts.segment_product_affinity,
 audit.row_reconciliation, audit.rejected_rows, audit.field_issues, and for labels
@@ -64,6 +65,8 @@ SEGMENTS = "marts.segments"
 TRAITS = "marts.segment_traits"
 CUSTOMER_SEGMENTS = "marts.customer_segments"
 CUSTOMER_FEATURES = "marts.customer_features"
+SEGMENT_MEMBERS = "marts.segment_members"  # customer_segments x customer_features, a view
+RECOMMENDATIONS = "marts.customer_recommendations"
 CENTROIDS = "marts.segment_centroids"
 K_SELECTION = "marts.segment_k_selection"
 HISTORY = "marts.segment_history"
@@ -619,13 +622,11 @@ def _read(warehouse: Warehouse, duckdb_path: Path, run_seconds: float | None) ->
         labels = {**labels, **trait_labels}
     else:
         notes.append(f"{TRAITS} is missing: the segment cards list no traits.")
-    members = warehouse.has(CUSTOMER_SEGMENTS, "customer_id", "segment_id") and warehouse.has(
-        CUSTOMER_FEATURES, "customer_id"
-    )
+    members = warehouse.has(SEGMENT_MEMBERS, "customer_id", "segment_id")
     if not members:
         notes.append(
-            f"{CUSTOMER_SEGMENTS} or {CUSTOMER_FEATURES} is missing: the profile table, "
-            "distributions and scatter plots are left out."
+            f"{SEGMENT_MEMBERS} is missing: the profile table, distributions and scatter "
+            "plots are left out."
         )
     centroids = read_centroids(warehouse)
     model = read_model(warehouse, centroids)
@@ -788,10 +789,7 @@ def top_values(warehouse: Warehouse, column: str) -> dict[int, tuple[ValueShare,
     rows = warehouse.rows(
         f"""
         with members as (
-            select customer_segments.segment_id, customer_features.{quoted(column)} as value
-            from {CUSTOMER_SEGMENTS} as customer_segments
-            inner join {CUSTOMER_FEATURES} as customer_features
-                on customer_segments.customer_id = customer_features.customer_id
+            select segment_id, {quoted(column)} as value from {SEGMENT_MEMBERS}
         ),
         counted as (
             select segment_id, cast(value as varchar) as value, count(*) as customers
@@ -825,10 +823,10 @@ def top_values(warehouse: Warehouse, column: str) -> dict[int, tuple[ValueShare,
 
 
 def with_top_values(warehouse: Warehouse, segments: tuple[Segment, ...]) -> tuple[Segment, ...]:
-    cities = top_values(warehouse, "city") if warehouse.has(CUSTOMER_FEATURES, "city") else {}
+    cities = top_values(warehouse, "city") if warehouse.has(SEGMENT_MEMBERS, "city") else {}
     channels = (
         top_values(warehouse, "preferred_channel")
-        if warehouse.has(CUSTOMER_FEATURES, "preferred_channel")
+        if warehouse.has(SEGMENT_MEMBERS, "preferred_channel")
         else {}
     )
     return tuple(
@@ -842,10 +840,11 @@ def with_top_values(warehouse: Warehouse, segments: tuple[Segment, ...]) -> tupl
 
 
 def numeric_features(warehouse: Warehouse) -> list[str]:
-    """The numeric columns of customer_features, in table order, without ids."""
+    """The numeric columns of customer_features (as marts.segment_members has them), in
+    table order, without ids."""
     return [
         column
-        for column, data_type in warehouse.columns.get(CUSTOMER_FEATURES, {}).items()
+        for column, data_type in warehouse.columns.get(SEGMENT_MEMBERS, {}).items()
         if NUMERIC_TYPE.match(data_type.upper()) and not column.endswith("_id")
     ]
 
@@ -869,25 +868,21 @@ def read_profiles(
         return (), ()
     aggregates = []
     for i, feature in enumerate(features):
-        value = f"cast(customer_features.{quoted(feature)} as double)"
+        value = f"cast({quoted(feature)} as double)"
         aggregates += [f"avg({value}) as mean_{i}", f"median({value}) as median_{i}"]
         aggregates.append(f"stddev_pop({value}) as std_{i}")
         if feature in clustering:
             levels = ", ".join(str(q) for q in QUANTILES)
             aggregates.append(f"quantile_cont({value}, [{levels}]) as quantiles_{i}")
     clustered = (
-        "customer_segments.segment_kind = 'cluster'"
-        if warehouse.has(CUSTOMER_SEGMENTS, "segment_kind")
-        else "true"
+        "segment_kind = 'cluster'" if warehouse.has(SEGMENT_MEMBERS, "segment_kind") else "true"
     )
     rows = warehouse.connection.execute(
         f"""
-        select customer_segments.segment_id, grouping(customer_segments.segment_id) as level,
+        select segment_id, grouping(segment_id) as level,
             {clustered} as is_clustered, {", ".join(aggregates)}
-        from {CUSTOMER_SEGMENTS} as customer_segments
-        inner join {CUSTOMER_FEATURES} as customer_features
-            on customer_segments.customer_id = customer_features.customer_id
-        group by grouping sets ((customer_segments.segment_id, is_clustered), (is_clustered))
+        from {SEGMENT_MEMBERS}
+        group by grouping sets ((segment_id, is_clustered), (is_clustered))
         """
     )
     names = [d[0] for d in rows.description]
@@ -1055,19 +1050,15 @@ def read_sample(warehouse: Warehouse, clustering: tuple[str, ...]) -> pd.DataFra
     wanted = [
         c
         for c in dict.fromkeys(("annual_income", "spending_score", *clustering))
-        if warehouse.has(CUSTOMER_FEATURES, c)
+        if warehouse.has(SEGMENT_MEMBERS, c)
     ]
-    select = "".join(
-        f", cast(customer_features.{quoted(c)} as double) as {quoted(c)}" for c in wanted
-    )
+    select = "".join(f", cast({quoted(c)} as double) as {quoted(c)}" for c in wanted)
     frame = warehouse.frame(
         f"""
-        select customer_segments.customer_id, customer_segments.segment_id{select}
-        from {CUSTOMER_SEGMENTS} as customer_segments
-        inner join {CUSTOMER_FEATURES} as customer_features
-            on customer_segments.customer_id = customer_features.customer_id
-        where customer_segments.segment_id is not null
-        order by hash(customer_segments.customer_id), customer_segments.customer_id
+        select customer_id, segment_id{select}
+        from {SEGMENT_MEMBERS}
+        where segment_id is not null
+        order by hash(customer_id), customer_id
         limit ?
         """,
         [SAMPLE_SIZE],
@@ -1406,18 +1397,23 @@ where is_material
 order by segment_id, trait_rank;""",
             )
         )
-    if warehouse.has(CUSTOMER_FEATURES, "customer_id") and warehouse.has(
-        CUSTOMER_SEGMENTS, "customer_id", "segment_id"
-    ):
+    if warehouse.has(SEGMENT_MEMBERS, "customer_id", "segment_id"):
         found.append(
             Query(
                 f"One segment's customers with their features (here segment "
                 f"{example.segment_id}, {example.name})",
-                f"""select customer_features.*
-from marts.customer_features
-inner join marts.customer_segments
-    on customer_features.customer_id = customer_segments.customer_id
-where customer_segments.segment_id = {example.segment_id};""",
+                f"select *\nfrom marts.segment_members\nwhere segment_id = {example.segment_id};",
+            )
+        )
+    if warehouse.has(RECOMMENDATIONS, "customer_id", "recommendation_rank"):
+        found.append(
+            Query(
+                f"The products to offer each customer of segment {example.segment_id}, "
+                "best first, with why",
+                f"""select customer_id, recommendation_rank, product_id, product_name, score, reason
+from marts.customer_recommendations
+where segment_id = {example.segment_id}
+order by customer_id, recommendation_rank;""",
             )
         )
     k_columns = [
