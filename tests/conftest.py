@@ -166,3 +166,40 @@ def plant_script(warehouse: Path) -> None:
             "where city = (select mode(city) from marts.customer_features)",
             [SCRIPT],
         )
+
+
+def add_previous_run(warehouse: Path) -> None:
+    """A second, earlier run in segment_history where every tenth customer sat
+    elsewhere, and the marts.segment_migration a build after it would have written."""
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute(
+            """
+            insert into marts.segment_history
+                (run_id, run_started_at, customer_id, segment_id, segment_name, model_id)
+            select
+                'an-earlier-run',
+                run_started_at - interval 1 day,
+                customer_id,
+                case
+                    when hash(customer_id) % 10 = 0
+                        then segment_id % (select max(segment_id) from marts.segments) + 1
+                    else segment_id
+                end,
+                segment_name,
+                model_id
+            from marts.segment_history
+            """
+        )
+        connection.execute(
+            """
+            insert into marts.segment_migration
+            select latest.run_id, 'an-earlier-run', earlier.segment_id,
+                max(earlier.segment_name), latest.segment_id, max(latest.segment_name),
+                count(*)
+            from (select * from marts.segment_history where run_id = 'an-earlier-run')
+                as earlier
+            inner join (select * from marts.segment_history where run_id != 'an-earlier-run')
+                as latest using (customer_id)
+            group by all
+            """
+        )

@@ -31,7 +31,7 @@ import pandas as pd
 import pytest
 import typer
 
-from conftest import ROOT, Build, plant_script, query
+from conftest import ROOT, Build, add_previous_run, plant_script, query
 from customer_segments import cli
 from customer_segments.paths import Paths
 from customer_segments.report import ReportError, render_report, values
@@ -753,29 +753,6 @@ def copy_warehouse(built: Build, folder: Path) -> Path:
     target = folder / "warehouse.duckdb"
     shutil.copyfile(built.paths.duckdb_path, target)
     return target
-
-
-def add_previous_run(warehouse: Path) -> None:
-    """A second, earlier run in segment_history where every tenth customer sat elsewhere."""
-    with duckdb.connect(str(warehouse)) as connection:
-        connection.execute(
-            """
-            insert into marts.segment_history
-                (run_id, run_started_at, customer_id, segment_id, segment_name, model_id)
-            select
-                'an-earlier-run',
-                run_started_at - interval 1 day,
-                customer_id,
-                case
-                    when hash(customer_id) % 10 = 0
-                        then segment_id % (select max(segment_id) from marts.segments) + 1
-                    else segment_id
-                end,
-                segment_name,
-                model_id
-            from marts.segment_history
-            """
-        )
 
 
 @pytest.fixture(scope="module")

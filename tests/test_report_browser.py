@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import ROOT, SCRIPT, Build, plant_script
+from conftest import ROOT, SCRIPT, Build, add_previous_run, plant_script
 from customer_segments.report import render_report
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
@@ -27,19 +27,7 @@ def report_file(built: Build, tmp_path_factory: pytest.TempPathFactory) -> Path:
     warehouse = folder / "warehouse.duckdb"
     shutil.copyfile(built.paths.duckdb_path, warehouse)
     plant_script(warehouse)
-    with duckdb.connect(str(warehouse)) as connection:
-        connection.execute(
-            """
-            insert into marts.segment_history
-                (run_id, run_started_at, customer_id, segment_id, segment_name, model_id)
-            select 'an-earlier-run', run_started_at - interval 1 day, customer_id,
-                case when hash(customer_id) % 10 = 0
-                    then segment_id % (select max(segment_id) from marts.segments) + 1
-                    else segment_id end,
-                segment_name, model_id
-            from marts.segment_history
-            """
-        )
+    add_previous_run(warehouse)
     return render_report(warehouse, folder / "segment_report.html", run_seconds=42.0)
 
 

@@ -1,5 +1,5 @@
 {#- Each run's assignment of every customer, appended: movement between segments
-    from one run to the next is a SQL query (see analyses/segment_migration.sql). -#}
+    from one run to the next is marts.segment_migration. -#}
 {{ config(materialized='incremental', on_schema_change='fail') }}
 
 with

@@ -16,41 +16,21 @@ segment_centroids as (
 
 ),
 
-this_run as (
+segment_migration as (
 
-    select * from segment_history
-    where run_id = '{{ invocation_id }}'
-
-),
-
-previous_run_id as (
-
-    select run_id
-    from (select distinct run_id, run_started_at from segment_history) as runs
-    where run_id != '{{ invocation_id }}'
-    order by run_started_at desc, run_id desc
-    limit 1
-
-),
-
-previous_run as (
-
-    select segment_history.*
-    from segment_history
-    inner join previous_run_id
-        on segment_history.run_id = previous_run_id.run_id
+    select * from {{ ref('segment_migration') }}
 
 ),
 
 compared as (
 
     select
-        count(*) as customers_in_both_runs,
-        count(case when previous_run.segment_id = this_run.segment_id then 1 end)
-            as customers_kept_segment
-    from this_run
-    inner join previous_run
-        on this_run.customer_id = previous_run.customer_id
+        max(previous_run_id) as previous_run_id,
+        cast(coalesce(sum(case when from_segment_id is not null and to_segment_id is not null
+            then customers end), 0) as bigint) as customers_in_both_runs,
+        cast(coalesce(sum(case when from_segment_id = to_segment_id then customers end), 0)
+            as bigint) as customers_kept_segment
+    from segment_migration
 
 ),
 
@@ -63,8 +43,8 @@ final as (
         segment_centroids.model_id,
         segment_centroids.k,
         segment_centroids.stability_ari,
-        (select count(*) from this_run) as customers,
-        (select run_id from previous_run_id) as previous_run_id,
+        (select count(*) from segment_history where run_id = '{{ invocation_id }}') as customers,
+        compared.previous_run_id,
         compared.customers_in_both_runs,
         cast(compared.customers_kept_segment as double)
             / nullif(compared.customers_in_both_runs, 0) as kept_segment_share

@@ -6,6 +6,7 @@ Only these tables are read, through a read-only connection: marts.segments (requ
 marts.segment_traits, marts.customer_segments, marts.customer_features,
 marts.segment_members,
 marts.segment_centroids, marts.segment_k_selection, marts.segment_history,
+marts.segment_migration,
 marts.segment_category_affinity, marts.segment_product_affinity,
 audit.row_reconciliation, audit.rejected_rows, audit.field_issues, and for labels
 intermediate.int_feature_labels or reference.feature_labels. A missing optional table
@@ -70,6 +71,7 @@ RECOMMENDATIONS = "marts.customer_recommendations"
 CENTROIDS = "marts.segment_centroids"
 K_SELECTION = "marts.segment_k_selection"
 HISTORY = "marts.segment_history"
+MIGRATION = "marts.segment_migration"
 RECONCILIATION = "audit.row_reconciliation"
 REJECTED_ROWS = "audit.rejected_rows"
 FIELD_ISSUES = "audit.field_issues"
@@ -1192,7 +1194,8 @@ def projection(
 def read_runs(
     warehouse: Warehouse, duckdb_path: Path, run_seconds: float | None
 ) -> tuple[RunInfo, Migration | None]:
-    """The last run in marts.segment_history, and movement since the run before it."""
+    """The last run in marts.segment_history, and movement since the run before it
+    (marts.segment_migration, when it compares those two runs)."""
     runs: list[tuple] = []
     if warehouse.has(HISTORY, "run_id", "run_started_at", "customer_id", "segment_id"):
         model = "any_value(model_id)" if warehouse.has(HISTORY, "model_id") else "null"
@@ -1215,45 +1218,37 @@ def read_runs(
         runs_recorded=as_int(runs[0][3]) or 0 if runs else 0,
         run_seconds=as_float(run_seconds),
     )
-    if len(runs) < 2:
+    if len(runs) < 2 or not warehouse.has(
+        MIGRATION, "previous_run_id", "from_segment_id", "to_segment_id", "customers"
+    ):
         return run, None
     current, previous = runs
     cells = warehouse.rows(
         f"""
-        with previous as (
-            select customer_id, segment_id from {HISTORY} where run_id = ?
-        ),
-        current as (
-            select customer_id, segment_id from {HISTORY} where run_id = ?
-        )
-        select previous.segment_id as from_id, current.segment_id as to_id, count(*)
-        from previous
-        full outer join current
-            on previous.customer_id = current.customer_id
-        group by all
-        order by all
+        select from_segment_id, from_segment_name, to_segment_id, to_segment_name, customers
+        from {MIGRATION}
+        where run_id = ? and previous_run_id = ?
+        order by from_segment_id nulls last, to_segment_id nulls last
         """,
-        [previous[0], current[0]],
+        [current[0], previous[0]],
     )
-    names: dict[str, dict[int, str]] = {previous[0]: {}, current[0]: {}}
-    if warehouse.has(HISTORY, "segment_name"):
-        for run_id, segment_id, name in warehouse.rows(
-            f"select run_id, segment_id, any_value(segment_name) from {HISTORY} "
-            "where run_id in (?, ?) and segment_id is not null group by all",
-            [previous[0], current[0]],
-        ):
-            if as_text(name):
-                names[run_id][int(segment_id)] = str(name)
+    if not cells:
+        return run, None
+    names: dict[str, dict[int, str]] = {"from": {}, "to": {}}
+    for from_id, from_name, to_id, to_name, _ in cells:
+        for side, segment_id, name in (("from", from_id, from_name), ("to", to_id, to_name)):
+            if as_int(segment_id) is not None and as_text(name):
+                names[side][int(segment_id)] = str(name)
     return run, Migration(
         previous_run_id=str(previous[0]),
         previous_at=previous[1] if isinstance(previous[1], datetime) else None,
         current_run_id=str(current[0]),
         current_at=current[1] if isinstance(current[1], datetime) else None,
-        previous_names=names[previous[0]],
-        current_names=names[current[0]],
+        previous_names=names["from"],
+        current_names=names["to"],
         cells=tuple(
             MigrationCell(from_id=as_int(a), to_id=as_int(b), customers=as_int(n) or 0)
-            for a, b, n in cells
+            for a, _, b, _, n in cells
         ),
         model_changed=previous[2] != current[2],
     )
@@ -1436,31 +1431,14 @@ order by customer_id, recommendation_rank;""",
                 f"select {', '.join(k_columns)}\nfrom marts.segment_k_selection\norder by k;",
             )
         )
-    if warehouse.has(HISTORY, "run_id", "run_started_at", "customer_id", "segment_id"):
+    if warehouse.has(MIGRATION, "from_segment_id", "to_segment_id", "customers"):
         found.append(
             Query(
-                "Movement between the last two runs",
-                """with runs as (
-    select run_id, max(run_started_at) as run_started_at
-    from marts.segment_history
-    group by run_id
-    order by run_started_at desc
-    limit 2
-),
-previous as (
-    select customer_id, segment_id from marts.segment_history
-    where run_id = (select run_id from runs order by run_started_at limit 1)
-),
-latest as (
-    select customer_id, segment_id from marts.segment_history
-    where run_id = (select run_id from runs order by run_started_at desc limit 1)
-)
-select previous.segment_id as from_segment, latest.segment_id as to_segment, count(*) as customers
-from previous
-inner join latest
-    on previous.customer_id = latest.customer_id
-group by all
-order by all;""",
+                "Movement between the last two runs (no from segment: new customers; no to segment: gone)",
+                """select from_segment_id, from_segment_name, to_segment_id, to_segment_name,
+    customers
+from marts.segment_migration
+order by from_segment_id nulls first, to_segment_id nulls first;""",
             )
         )
     return tuple(found)
