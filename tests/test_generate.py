@@ -1,4 +1,5 @@
-"""The sample-data generator: raw contract, determinism, ground truth and planted dirt."""
+"""The sample-data generator: raw contract, determinism, ground truth, planted category
+preferences and planted dirt."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pytest
+from sklearn import cluster, metrics
 
 from customer_segments.generate import (
+    FAVOURITE_CATEGORIES,
     NO_PURCHASE_NEVER_ORDERED,
     NO_PURCHASE_PERSONA,
     NO_PURCHASE_SHARE,
@@ -30,7 +33,15 @@ CONTRACT = {
         "signup_date",
     ],
     "orders": ["order_id", "customer_id", "order_date", "status", "channel"],
-    "order_items": ["order_id", "line_number", "product_id", "category", "quantity", "unit_price"],
+    "order_items": [
+        "order_id",
+        "line_number",
+        "product_id",
+        "product_name",
+        "category",
+        "quantity",
+        "unit_price",
+    ],
 }
 N = 1000
 NO_PURCHASE = round(NO_PURCHASE_SHARE * N)  # customers of N without a completed order
@@ -180,8 +191,6 @@ def test_truth_has_one_row_per_valid_customer_and_every_persona(
 
 
 def test_personas_are_recoverable_by_kmeans_despite_the_dirt(tmp_path: Path) -> None:
-    cluster = pytest.importorskip("sklearn.cluster")
-    metrics = pytest.importorskip("sklearn.metrics")
     summary = generate(2000, tmp_path / "raw", seed=5, fmt="parquet")
     features = customer_features(connect(summary.out_dir, "parquet"), summary.truth_path)
 
@@ -248,6 +257,62 @@ def customer_features(con: duckdb.DuckDBPyConnection, truth: Path) -> dict[str, 
         """
     ).fetchnumpy()
     return dict(rows)
+
+
+# --------------------------------------------------------------------------- favourite categories
+
+
+def test_favourites_are_five_distinct_categories_one_a_persona(
+    clean: tuple[GenerateSummary, duckdb.DuckDBPyConnection],
+) -> None:
+    _, con = clean
+    categories = {
+        row[0] for row in con.execute("select distinct category from order_items").fetchall()
+    }
+    assert list(FAVOURITE_CATEGORIES) == list(PERSONAS)
+    assert len(set(FAVOURITE_CATEGORIES.values())) == len(PERSONAS)
+    assert set(FAVOURITE_CATEGORIES.values()) <= categories
+
+
+def test_each_persona_over_indexes_most_on_its_favourite_category(
+    dirty: tuple[GenerateSummary, duckdb.DuckDBPyConnection],
+) -> None:
+    """Lift = share of the persona's buyers who bought the category / share of all buyers who
+    did, over completed orders as the pipeline reads them: the favourite comes first, clearly."""
+    summary, con = dirty
+    rows = con.execute(
+        f"""
+        with completed as (
+            select distinct order_id, trim(customer_id) as customer_id from orders
+            where lower(trim(status)) = 'completed'
+        ),
+        bought as (
+            select distinct t.persona, c.customer_id, l.category
+            from completed c
+            join order_items l using (order_id)
+            join read_csv('{summary.truth_path}', all_varchar = true) t using (customer_id)
+        ),
+        buyers as (select persona, count(distinct customer_id) as n from bought group by 1),
+        shares as (
+            select persona, category, count(*) / any_value(n) as share
+            from bought join buyers using (persona) group by all
+        ),
+        overall as (
+            select category, count(distinct customer_id) / (select sum(n) from buyers) as share
+            from bought group by 1
+        )
+        select s.persona, s.category, s.share / o.share as lift
+        from shares s join overall o using (category)
+        """
+    ).fetchall()
+    lifts: dict[str, dict[str, float]] = {}
+    for persona, category, lift in rows:
+        lifts.setdefault(persona, {})[category] = lift
+    for persona, favourite in FAVOURITE_CATEGORIES.items():
+        ranked = sorted(lifts[persona], key=lifts[persona].get, reverse=True)
+        runner_up = ranked[1]
+        assert ranked[0] == favourite, (persona, lifts[persona])
+        assert lifts[persona][favourite] >= 1.2 * lifts[persona][runner_up], (persona, ranked)
 
 
 # --------------------------------------------------------------------------- no purchase yet
@@ -363,6 +428,11 @@ def test_clean_values_follow_the_documented_formats(
         "unit_price": "select bool_and(regexp_full_match(unit_price, '\\d+\\.\\d\\d')) "
         "from order_items",
         "line_number": "select bool_and(line_number::int between 1 and 5) from order_items",
+        # a plain name from the category and the product number: P00123 in books is "Books no. 0123"
+        "product_name": "select bool_and(product_name = upper(category[1]) || category[2:] "
+        "|| ' no. ' || product_id[3:]) from order_items",
+        "one name a product": "select count(*) = 0 from (select product_id from order_items "
+        "group by 1 having count(distinct product_name) > 1)",
         "lines join orders": "select count(*) = 0 from order_items "
         "where order_id not in (select order_id from orders)",
         "orders join customers": "select count(*) = 0 from orders "
