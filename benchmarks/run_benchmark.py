@@ -288,6 +288,8 @@ def node_stage(unique_id: str, nodes: dict) -> str:
         return "data tests"
     if kind == "operation":
         return "raw registration hook"
+    if kind == "exposure":  # the report's exposure: a no-op node, dbt's own time
+        return "dbt between nodes"
     stage = ((nodes.get(unique_id) or {}).get("config") or {}).get("meta", {}).get("stage")
     if stage not in STAGES:
         raise SystemExit(
