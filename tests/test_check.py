@@ -12,6 +12,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
+
+from conftest import ROOT
 
 pytestmark = pytest.mark.integration
 
@@ -29,6 +32,10 @@ EXTRA_VARS = (
     '{column: MntWines, label: "Spend on wine"}, NumWebPurchases, "Annual Income (k$)", '
     "HTTPCode, Z_CostContact, 2ndPhone]}}\n"
 )
+
+
+def date_formats() -> list[str]:
+    return yaml.safe_load((ROOT / "dbt_project.yml").read_text())["vars"]["date_formats"]
 
 
 def cli(raw_dir: Path, folder: Path, *args: str) -> subprocess.CompletedProcess:
@@ -159,3 +166,44 @@ def test_run_names_extra_columns_and_notes_it_has_no_orders(tmp_path: Path) -> N
         wine = connection.execute("select max(mnt_wines) from marts.customer_features").fetchone()
     assert [column for column in columns if column in EXTRAS.values()] == list(EXTRAS.values())
     assert wine == (829.0,)
+
+
+def test_dbt_alone_lists_the_same_problems_for_people(tmp_path: Path) -> None:
+    """`dbt run-operation check_raw_files` without the CLI (dbt's text log): the same
+    labelled lines, so a dbt user reads what `check` prints."""
+    raw = customers_csv(tmp_path, "customer_id,signup_date\nC1,04-09-2012\n")
+    env = {
+        **os.environ,
+        "SEGMENTS_RAW_DIR": str(raw),
+        "SEGMENTS_DUCKDB_PATH": ":memory:",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DBT_USE_COLORS": "false",
+    }
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("dbt")),
+            "run-operation",
+            "check_raw_files",
+            "--project-dir",
+            str(ROOT),
+            "--profiles-dir",
+            str(ROOT),
+            "--target-path",
+            str(tmp_path / "target"),
+            "--log-path",
+            str(tmp_path / "logs"),
+        ],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode != 0
+    lines = [line.split("  ", 1)[-1] for line in result.stdout.splitlines()]
+    assert (
+        "PROBLEM: customers.signup_date: none of the 1 non-empty values can be read as a date "
+        "(for example '04-09-2012'): add their format to the var date_formats (strptime codes; "
+        "it has: " + ", ".join(date_formats()) + ")."
+    ) in lines
+    assert f"NOTE: No orders file in '{raw}': segmenting without it." in lines

@@ -3,6 +3,7 @@ exit code, and never a Python traceback."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -13,7 +14,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from customer_segments.cli import node_failures, progress_line, raw_problems, run_errors
 from customer_segments.generate import generate
+from customer_segments.rawfiles import Problem
+from customer_segments.runner import DbtEvent
 
 pytestmark = pytest.mark.integration
 
@@ -21,13 +25,20 @@ CLI = str(Path(sys.executable).with_name("customer-segments"))
 CUSTOMERS = "customer_id,email,gender,birth_date,annual_income,city,country,signup_date\n"
 
 
-def cli(raw_dir: Path, folder: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {
+def environment(raw_dir: Path, folder: Path) -> dict[str, str]:
+    """The CLI's environment with every file it or dbt writes inside `folder`."""
+    return {
         **os.environ,
         "SEGMENTS_RAW_DIR": str(raw_dir),
         "SEGMENTS_DUCKDB_PATH": str(folder / "warehouse.duckdb"),
         "SEGMENTS_REPORT_PATH": str(folder / "report.html"),
+        "DBT_TARGET_PATH": str(folder / "target"),
+        "DBT_LOG_PATH": str(folder / "logs"),
     }
+
+
+def cli(raw_dir: Path, folder: Path, *args: str) -> subprocess.CompletedProcess:
+    env = environment(raw_dir, folder)
     return subprocess.run([CLI, *args], env=env, capture_output=True, text=True, timeout=600)
 
 
@@ -114,12 +125,7 @@ def test_a_killed_run_leaves_nothing_half_written(tmp_path: Path) -> None:
     first = cli(raw, tmp_path, "run")
     assert first.returncode == 0, first.stderr
     report = (tmp_path / "report.html").read_bytes()
-    env = {
-        **os.environ,
-        "SEGMENTS_RAW_DIR": str(raw),
-        "SEGMENTS_DUCKDB_PATH": str(tmp_path / "warehouse.duckdb"),
-        "SEGMENTS_REPORT_PATH": str(tmp_path / "report.html"),
-    }
+    env = environment(raw, tmp_path)
     second = subprocess.Popen(
         [CLI, "run"], env=env, stdout=subprocess.PIPE, text=True, start_new_session=True
     )
@@ -146,3 +152,53 @@ def test_report_without_a_warehouse_is_one_clear_line(tmp_path: Path) -> None:
     line = error_line(result)
     assert str(tmp_path / "warehouse.duckdb") in line
     assert "customer-segments run" in line
+
+
+def test_dbt_errors_are_read_from_its_json_events() -> None:
+    """What `run` and `check` make of dbt's events, on events written by hand in the
+    shape `dbt --log-format json` gives them."""
+    hook_failed = DbtEvent.from_line(
+        json.dumps(
+            {
+                "info": {"name": "MainEncounteredError", "level": "error", "msg": "..."},
+                "data": {
+                    "exc": "Compilation Error in operation customer_segments-on-run-start-0 "
+                    "(./dbt_project.yml)\n  Raw folder 'x' does not exist or is empty.\n  \n"
+                    "  > in macro raw_files (dbt_project/macros/raw_files/register.sql)\n"
+                    "  > called by operation customer_segments-on-run-start-0"
+                },
+            }
+        )
+    )
+    assert run_errors([hook_failed]) == ["Raw folder 'x' does not exist or is empty."]
+    node = {
+        "unique_id": "model.customer_segments.segment_k_selection",
+        "resource_type": "model",
+        "node_name": "segment_k_selection",
+    }
+    failed = DbtEvent(
+        "RunResultError",
+        "error",
+        "Runtime Error in model segment_k_selection (x.py)\n  Python model failed:\n"
+        "  ValueError: Only 2 usable customers.",
+        {"node_info": node},
+    )
+    assert node_failures([failed, failed]) == [
+        "model segment_k_selection: Only 2 usable customers."
+    ]
+    assert run_errors([hook_failed, failed]) == ["Raw folder 'x' does not exist or is empty."]
+    problem = {"level": "warning", "message": "customers.age: 1 of 3 values ...", "subject": None}
+    logged = [
+        DbtEvent("JinjaLogInfo", "info", json.dumps({"raw_problem": problem})),
+        DbtEvent("JinjaLogInfo", "info", "some other log line"),
+        DbtEvent.from_line("not JSON: a library printing to stdout"),
+    ]
+    assert raw_problems(logged) == [Problem("warning", "customers.age: 1 of 3 values ...")]
+    assert logged[2].name == "" and logged[2].msg == "not JSON: a library printing to stdout"
+    test_failed = DbtEvent(
+        "LogTestResult",
+        "error",
+        "",
+        {"index": 12, "num_models": 97, "status": "fail", "name": "not_null_x", "num_failures": 3},
+    )
+    assert progress_line(test_failed) == ("FAIL", "[ 12/97] FAIL  not_null_x (3 rows)")

@@ -81,22 +81,27 @@ def test_customers_only_finds_five_groups_and_equals_plain_scikit_learn_kmeans(
     assert adjusted_rand_score(labels, segment_ids) == 1.0
 
 
-def check(raw_dir: Path, dbt_vars: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "SEGMENTS_RAW_DIR": str(raw_dir)}
+def check(raw_dir: Path, dbt_vars: str, folder: Path) -> subprocess.CompletedProcess:
+    env = {
+        **os.environ,
+        "SEGMENTS_RAW_DIR": str(raw_dir),
+        "DBT_TARGET_PATH": str(folder / "target"),
+        "DBT_LOG_PATH": str(folder / "logs"),
+    }
     return subprocess.run(
         [CLI, "check", "--vars", dbt_vars], env=env, capture_output=True, text=True, timeout=300
     )
 
 
-def test_check_passes_on_a_good_mapping() -> None:
-    result = check(SHAPES / "a_customers_only", mapping("a_customers_only"))
+def test_check_passes_on_a_good_mapping(tmp_path: Path) -> None:
+    result = check(SHAPES / "a_customers_only", mapping("a_customers_only"), tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "OK: the raw files match the mapping." in result.stdout
 
 
-def test_check_catches_a_misspelt_column() -> None:
+def test_check_catches_a_misspelt_column(tmp_path: Path) -> None:
     text = mapping("a_customers_only").replace('"Annual Income (k$)"', '"Annual Incom (k$)"')
-    result = check(SHAPES / "a_customers_only", text)
+    result = check(SHAPES / "a_customers_only", text, tmp_path)
     assert result.returncode == 2
     problems = [line for line in result.stdout.splitlines() if line.startswith("PROBLEM: ")]
     assert problems == [
@@ -108,11 +113,11 @@ def test_check_catches_a_misspelt_column() -> None:
     assert "Traceback" not in result.stdout + result.stderr
 
 
-def test_check_catches_a_missing_file() -> None:
+def test_check_catches_a_missing_file(tmp_path: Path) -> None:
     text = mapping("c_marketplace").replace(
         "olist_order_items_dataset.parquet", "olist_items.parquet"
     )
-    result = check(SHAPES / "c_marketplace", text)
+    result = check(SHAPES / "c_marketplace", text, tmp_path)
     assert result.returncode == 2
     problems = [line for line in result.stdout.splitlines() if line.startswith("PROBLEM: ")]
     assert problems == [

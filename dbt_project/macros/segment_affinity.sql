@@ -150,9 +150,3 @@ ranked as (
 )
 
 {% endmacro %}
-
-
-{#- A value as a SQL string literal, its quotes doubled: it's -> 'it''s'. -#}
-{% macro sql_string(value) -%}
-    '{{ value | string | replace("'", "''") }}'
-{%- endmacro %}

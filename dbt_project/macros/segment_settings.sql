@@ -35,7 +35,7 @@
     {% if not execute %}{{ return({}) }}{% endif %}
     {% set path = (invocation_args_dict.get('project_dir') or '.') ~ '/dbt_project.yml' %}
     {% set rows = run_query(
-        "select content from read_text('" ~ path | replace("'", "''") ~ "')").rows %}
+        "select content from read_text(" ~ sql_file_path(path) ~ ")").rows %}
     {% if rows | length != 1 %}
         {% do exceptions.raise_compiler_error(
             "segment_settings: cannot read " ~ path ~ " to merge --vars segments with it.") %}

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import importlib
 import json
-import os
 import re
 import threading
 import time
@@ -22,8 +21,8 @@ import duckdb
 import typer
 
 from customer_segments.paths import Paths
-from customer_segments.rawfiles import diagnose
-from customer_segments.runner import run_dbt
+from customer_segments.rawfiles import Problem, diagnose
+from customer_segments.runner import DbtEvent, run_dbt_events
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -49,10 +48,18 @@ def read_vars(value: str | None) -> str | None:
     return value
 
 
-# dbt progress lines: "12 of 97 OK created sql table model marts.customer_features ..."
-PROGRESS = re.compile(r"^\S*\s*(\d+) of (\d+) (OK|PASS|ERROR|FAIL|WARN|SKIP)\b\s*(.*?)\s*\.*\s*\[")
+# DuckDB's words for a file it cannot read (then rawfiles.diagnose finds which one).
 READ_ERROR = re.compile(r"Invalid Input Error|IO Error|CSV Error|sniffing|magic bytes")
-ERROR_LINE = re.compile(r"^(Compilation Error|Runtime Error|Parsing Error|Database Error)\b")
+# The header dbt puts above an error's message: "Compilation Error in operation x (y)".
+DBT_ERROR_HEADER = re.compile(r"^\w+ Error\b( in \w+ .*)?$")
+# How `check` labels a problem (rawfiles.Problem): by its subject, else its level.
+LABELS = {
+    "error": "PROBLEM",
+    "warning": "WARNING",
+    "note": "NOTE",
+    "extra_column": "EXTRA",
+    "ok": "OK",
+}
 
 
 class Format(StrEnum):
@@ -104,33 +111,78 @@ def _last_line(message: str) -> str:
     return re.sub(r"^[\w.]+(Error|Exception): ", "", last)
 
 
-def _without_time(line: str) -> str:
-    """A dbt log line without its leading clock time."""
-    return re.sub(r"^\S*\d\d:\d\d:\d\d\s+", "", line)
+def _error_message(text: str) -> str:
+    """The message of a dbt error raised outside any node: without the header dbt puts
+    above it and the macro stack below it ("> in macro ...")."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    lines = [line for line in lines if not line.startswith((">", "in macro", "called by"))]
+    if len(lines) > 1 and DBT_ERROR_HEADER.match(lines[0]):
+        lines = lines[1:]
+    return _last_line(lines[0]) if lines else text.strip()
 
 
 NODE_KINDS = {"model": "model", "test": "data test", "unit_test": "unit test", "seed": "seed"}
 
 
-def build_errors(lines: list[str], run_results: Path | None = None, since: float = 0) -> list[str]:
-    """One line per failure: from run_results.json (written after `since`) for failed
-    nodes, else from the log (errors raised before any node ran, such as a missing raw
-    file)."""
-    messages = []
-    if run_results and run_results.is_file() and run_results.stat().st_mtime >= since:
-        for result in json.loads(run_results.read_text())["results"]:
-            if result["status"] in ("error", "fail"):
-                kind, _, name = result["unique_id"].split(".")[:3]
-                label = f"{NODE_KINDS.get(kind, kind)} {name}"
-                messages.append(f"{label}: {_last_line(result['message'] or '')}")
-    if not messages:
-        text = [_without_time(line).strip() for line in lines]
-        for position, line in enumerate(text):
-            if ERROR_LINE.search(line):
-                following = [t for t in text[position + 1 : position + 8] if t]
-                details = [t for t in following if not t.startswith(("in macro", "called by"))]
-                messages.append(_last_line(details[0]) if details else line)
-    return list(dict.fromkeys(messages)) or [line for line in lines[-10:] if line.strip()]
+def raw_problems(events: list[DbtEvent]) -> list[Problem]:
+    """The problems the raw-file macros logged as data (macro log_raw_problem)."""
+    problems = []
+    for event in events:
+        if event.name != "JinjaLogInfo" or not event.msg.startswith("{"):
+            continue
+        with contextlib.suppress(ValueError):
+            payload = json.loads(event.msg)
+            if isinstance(payload, dict) and isinstance(payload.get("raw_problem"), dict):
+                problems.append(Problem.from_mapping(payload["raw_problem"]))
+    return problems
+
+
+def node_failures(events: list[DbtEvent]) -> list[str]:
+    """One line per failed node (dbt's RunResultError events): its kind, its name and
+    the last line of its message."""
+    failures = []
+    for event in events:
+        if event.name == "RunResultError" and event.node.get("unique_id"):
+            kind = str(event.node.get("resource_type") or event.node["unique_id"].split(".")[0])
+            name = event.node.get("node_name") or event.node["unique_id"].split(".")[2]
+            failures.append(f"{NODE_KINDS.get(kind, kind)} {name}: {_last_line(event.msg)}")
+    return list(dict.fromkeys(failures))
+
+
+def run_errors(events: list[DbtEvent]) -> list[str]:
+    """The errors dbt raised outside any node (a failed hook or operation, a bad
+    project or --vars), else dbt's last lines."""
+    errors = [
+        _error_message(str(event.data.get("exc") or event.msg))
+        for event in events
+        if event.level == "error" and not event.node
+    ]
+    if errors:
+        return list(dict.fromkeys(errors))
+    return [line for event in events[-10:] for line in event.lines if line.strip()]
+
+
+def progress_line(event: DbtEvent) -> tuple[str, str] | None:
+    """(status, line) for a node's result event, the line as `run` shows it; None for
+    any other event."""
+    data = event.data
+    if event.name == "LogModelResult":
+        failed = data.get("status") == "error"
+        status = "ERROR" if failed else "OK"
+        what = f"{'creating' if failed else 'created'} {data.get('description', '')}"
+    elif event.name == "LogSeedResult":
+        status = "ERROR" if data.get("status") == "error" else "OK"
+        what = f"loaded seed file {data.get('schema')}.{data.get('relation')}"
+    elif event.name == "LogTestResult":
+        status = str(data.get("status") or "").upper()
+        failures = data.get("num_failures") or 0
+        what = str(data.get("name") or "")
+        if status in ("FAIL", "WARN") and failures:
+            what += f" ({failures} {'row' if failures == 1 else 'rows'})"
+    else:
+        return None
+    total = data.get("total") or data.get("num_models") or "?"
+    return status, f"[{data.get('index', '?'):>3}/{total}] {status:<5} {what}"
 
 
 def warehouse_in_use(path: Path) -> str | None:
@@ -215,30 +267,33 @@ def run(
     busy = warehouse_in_use(paths.duckdb_path)
     if busy:
         fail(busy, BAD_INPUT)
-    started, started_at = time.perf_counter(), time.time()
+    started = time.perf_counter()
     passed_tests = 0
 
-    def show(line: str) -> None:
+    def show(event: DbtEvent) -> None:
         nonlocal passed_tests
-        match = PROGRESS.search(line)
-        if not match:
+        progress = progress_line(event)
+        if progress is None:
             return
-        done, total, status, what = match.groups()
+        status, line = progress
         if status == "PASS":
             passed_tests += 1
-        elif status != "SKIP":
-            typer.echo(f"[{int(done):>3}/{total}] {status:<5} {what}")
+        else:
+            typer.echo(line)
 
     if report:
         import_report_in_background()
-    code, lines = run_dbt(["build"], paths, show, dbt_vars)
+    code, events = run_dbt_events(["build"], paths, show, dbt_vars)
     if code != 0:
-        target = Path(os.environ.get("DBT_TARGET_PATH") or paths.root / "target")
-        errors = build_errors(lines, target / "run_results.json", started_at)
+        problems = [p.message for p in raw_problems(events) if p.level == "error"]
+        if problems:
+            fail("\n       ".join(problems), BAD_INPUT)
+        failures = node_failures(events)
+        errors = failures or run_errors(events)
         if any(READ_ERROR.search(error) for error in errors):
-            errors = diagnose(paths.raw_dir, paths.root, dbt_vars) or errors
-        nodes_failed = any(error.startswith(tuple(NODE_KINDS.values())) for error in errors)
-        fail("\n       ".join(errors), BUILD_FAILED if nodes_failed else BAD_INPUT)
+            unreadable = [p.message for p in diagnose(paths.raw_dir, paths.root, dbt_vars)]
+            errors, failures = (unreadable, []) if unreadable else (errors, failures)
+        fail("\n       ".join(errors), BUILD_FAILED if failures else BAD_INPUT)
     for warning in fit_warnings(paths.duckdb_path):
         typer.secho(f"warning: {warning}", err=True, fg=typer.colors.YELLOW)
     for note in missing_data_notes(paths.duckdb_path):
@@ -283,21 +338,19 @@ def check(dbt_vars: str | None = typer.Option(None, "--vars", help=VARS_HELP)) -
     dbt_vars = read_vars(dbt_vars)
     typer.echo(f"Raw data:  {paths.raw_dir}")
     # An in-memory DuckDB: checking never touches the warehouse file.
-    code, lines = run_dbt(
+    code, events = run_dbt_events(
         ["run-operation", "check_raw_files"],
         replace(paths, duckdb_path=Path(":memory:")),
         dbt_vars=dbt_vars,
     )
-    found = [_without_time(line) for line in lines]
-    found = [
-        line for line in found if line.startswith(("PROBLEM: ", "WARNING: ", "EXTRA: ", "OK: "))
-    ]
-    for line in found:
-        typer.echo(line)
+    problems = raw_problems(events)
+    for problem in problems:
+        label = LABELS.get(problem.subject or problem.level, problem.level.upper())
+        typer.echo(f"{label}: {problem.message}")
     if code != 0:
-        if not any(line.startswith("PROBLEM: ") for line in found):
-            problems = diagnose(paths.raw_dir, paths.root, dbt_vars) or build_errors(lines)
-            fail("\n       ".join(problems), BAD_INPUT)
+        if not any(problem.level == "error" for problem in problems):
+            unreadable = [p.message for p in diagnose(paths.raw_dir, paths.root, dbt_vars)]
+            fail("\n       ".join(unreadable or run_errors(events)), BAD_INPUT)
         raise typer.Exit(BAD_INPUT)
 
 

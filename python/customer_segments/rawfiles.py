@@ -4,17 +4,49 @@ DuckDB's reader errors do not always name the file ("CSV Error on Line: 2"). Whe
 build fails while reading the raw files, the CLI asks this module to read each raw
 file on its own and turn the first problem into one line that names the file and the
 setting that fixes it.
+
+The files are found and read as the registration macro finds and reads them
+(dbt_project/macros/raw_files/locate.sql and read.sql): the same contract tables and
+readers (customer_segments.contract), the same glob in DuckDB, the folder taken
+literally, the path and every option passed as a parameter, never pasted into SQL.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import yaml
 
-TABLES = ("customers", "orders", "order_items")
+from customer_segments.contract import RawSource, raw_source
+
+LEVELS = ("error", "warning", "note")
+# Keys of var raw_tables.<table>.csv that go into SQL as option names (the macro's
+# csv_option_problems stops a build on any other before a file is read).
+OPTION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A finding about the raw files or settings, as the macros report it (macro
+    raw_problem): level error, warning or note; `subject` marks a line about
+    something particular (extra_column, ok)."""
+
+    level: str
+    message: str
+    subject: str | None = None
+
+    @classmethod
+    def from_mapping(cls, value: dict[str, Any]) -> Problem:
+        level = str(value.get("level") or "error")
+        return cls(
+            level=level if level in LEVELS else "error",
+            message=str(value.get("message") or ""),
+            subject=value.get("subject") or None,
+        )
 
 
 def raw_tables_setting(root: Path, dbt_vars: str | None = None) -> dict[str, Any]:
@@ -27,18 +59,51 @@ def raw_tables_setting(root: Path, dbt_vars: str | None = None) -> dict[str, Any
     return (project.get("vars") or {}).get("raw_tables") or {}
 
 
-def _reader(path: Path, csv_options: dict[str, Any]) -> str:
-    if path.suffix.lower() == ".parquet":
-        return f"read_parquet('{path}')"
-    options = {"header": True, "all_varchar": True, **csv_options}
-    rendered = ", ".join(
-        f"{key} = '{value}'" if isinstance(value, str) else f"{key} = {str(value).lower()}"
-        for key, value in options.items()
-    )
-    return f"read_csv('{path}', {rendered})"
+def glob_escape(path: str) -> str:
+    """A path as a glob pattern that matches only itself (macro glob_escape): DuckDB
+    expands * ? [ in any path, so each becomes a one-character class."""
+    return re.sub(r"([\[*?])", r"[\1]", path)
 
 
-def problem(path: Path, table: str, error: Exception) -> str:
+def located_files(
+    connection: duckdb.DuckDBPyConnection,
+    raw_dir: Path,
+    table: str,
+    config: dict[str, Any],
+    source: RawSource,
+) -> list[tuple[str, str]]:
+    """(file, reader) of each readable file of `table`, as macro locate_raw_file finds
+    them: var raw_tables.<table>.file (default: the table's name) with or without an
+    extension, inside the folder taken literally."""
+    pattern = config.get("file") or table
+    folder = glob_escape(str(raw_dir)) + "/"
+    rows = connection.execute(
+        "select file from glob(?) union all select file from glob(?) order by file",
+        [folder + pattern, folder + pattern + ".*"],
+    ).fetchall()
+    files = list(dict.fromkeys(str(row[0]) for row in rows))
+    found = []
+    for file in files:
+        reader = config.get("format") or source.file_format(file)
+        if reader:
+            found.append((file, reader))
+    return found
+
+
+def reader(
+    file: str, file_format: str, csv_options: dict[str, Any], source: RawSource
+) -> tuple[str, list[Any]]:
+    """The SQL relation that reads one file as macro raw_reader does, and its
+    parameters: the path (glob-escaped) and every option value."""
+    if file_format == "parquet":
+        return "read_parquet(?)", [glob_escape(file)]
+    options = {**source.csv_options, **csv_options}
+    names = [name for name in options if OPTION_NAME.match(str(name))]
+    rendered = "".join(f", {name} = ?" for name in names)
+    return f"read_csv(?{rendered})", [glob_escape(file), *(options[name] for name in names)]
+
+
+def problem(path: str, table: str, error: Exception) -> str:
     text = str(error)
     setting = f"var raw_tables.{table}"
     if "unicode" in text.lower() or "utf-8" in text.lower():
@@ -56,20 +121,21 @@ def problem(path: Path, table: str, error: Exception) -> str:
     return f"Raw file '{path}' cannot be read: {text.splitlines()[0]}"
 
 
-def diagnose(raw_dir: Path, root: Path, dbt_vars: str | None = None) -> list[str]:
-    """One line per raw file that DuckDB cannot read as configured."""
+def diagnose(raw_dir: Path, root: Path, dbt_vars: str | None = None) -> list[Problem]:
+    """One error per raw file that DuckDB cannot read as configured."""
     settings = raw_tables_setting(root, dbt_vars)
+    source = raw_source(root)
     problems = []
     with duckdb.connect() as connection:
-        for table in TABLES:
+        for table in source.tables:
             config = settings.get(table) or {}
             if config.get("from"):
                 continue
-            for path in sorted(raw_dir.glob(config.get("file") or f"{table}.*")):
+            csv_options = config.get("csv") if isinstance(config.get("csv"), dict) else {}
+            for file, file_format in located_files(connection, raw_dir, table, config, source):
+                relation, parameters = reader(file, file_format, csv_options, source)
                 try:
-                    connection.sql(
-                        f"select * from {_reader(path, config.get('csv') or {})} limit 1"
-                    )
+                    connection.execute(f"select * from {relation} limit 1", parameters)
                 except duckdb.Error as error:
-                    problems.append(problem(path, table, error))
+                    problems.append(Problem("error", problem(file, table, error)))
     return problems

@@ -1,0 +1,68 @@
+{#- The parse staging applies to a typed contract column (its meta.parsed_as in the
+    source `raw`), as SQL over the text column; none for a text column. -#}
+{% macro raw_parsed(column, parsed_as) %}
+    {% if parsed_as == 'integer' %}{{ return(parse_number(column, 'integer')) }}
+    {% elif parsed_as == 'decimal' %}{{ return(parse_number(column)) }}
+    {% elif parsed_as == 'double' %}{{ return(parse_number(column, 'double')) }}
+    {% elif parsed_as == 'date' %}{{ return(parse_date(column)) }}
+    {% elif parsed_as == 'timestamp' %}{{ return(parse_timestamp(column)) }}
+    {% endif %}
+    {{ return(none) }}
+{% endmacro %}
+
+
+{#- For `customer-segments check`: the values of raw.<table> that staging will not
+    read. A typed column in which no value parses is an error (a wrong format or a
+    wrong column, not dirt: the problem names the var to fix); one where only some
+    fail is a warning (they will be rejected or set to null and logged). The extra
+    columns count as numbers. `rows` is the table's row count. -#}
+{% macro raw_value_problems(table_name, spec, extras, rows) %}
+    {% set setting = "var raw_tables." ~ table_name %}
+    {% set problems = [] %}
+    {% set typed = [] %}
+    {% for column, parsed_as in spec.parsed_as.items() %}
+        {% do typed.append({'column': column, 'parsed_as': parsed_as, 'shown': column, 'extra': false}) %}
+    {% endfor %}
+    {% for extra in extras %}
+        {% do typed.append({'column': extra.name, 'parsed_as': 'double', 'extra': true,
+                            'shown': extra.name ~ " (extra column '" ~ extra.column ~ "')"}) %}
+    {% endfor %}
+    {% for item in typed %}
+        {% set column = quote_identifier(item.column) %}
+        {% set unreadable = "nullif(trim(" ~ column ~ "), '') is not null and "
+            ~ raw_parsed(column, item.parsed_as) ~ " is null" %}
+        {% set bad = run_query(
+            "select count(*) filter (where nullif(trim(" ~ column ~ "), '') is not null), "
+            ~ "count(*) filter (where " ~ unreadable ~ "), "
+            ~ "any_value(" ~ column ~ ") filter (where " ~ unreadable ~ ") from raw."
+            ~ quote_identifier(table_name)) %}
+        {% set given = bad.columns[0].values()[0] %}
+        {% set count = bad.columns[1].values()[0] %}
+        {% set is_date = item.parsed_as in ('date', 'timestamp') %}
+        {% set kind = "a date" if is_date else "a number" %}
+        {% set example = " (for example '" ~ bad.columns[2].values()[0] ~ "')" %}
+        {% if count > 0 and count == given %}
+            {% if item.parsed_as == 'timestamp' %}
+                {% set fix = "add their format to the var timestamp_formats (strptime codes; it has: "
+                    ~ var('timestamp_formats') | join(', ') ~ ")" %}
+            {% elif is_date %}
+                {% set fix = "add their format to the var date_formats (strptime codes; it has: "
+                    ~ var('date_formats') | join(', ') ~ ")" %}
+            {% elif not item.extra %}
+                {% set fix = "map the column that holds it with " ~ setting ~ ".columns." ~ item.column
+                    ~ " or compute it with " ~ setting ~ ".expressions." ~ item.column %}
+            {% else %}
+                {% set fix = "leave this column out of " ~ setting ~ ".extra_columns (only numbers can be features)" %}
+            {% endif %}
+            {% do problems.append(raw_problem('error',
+                table_name ~ "." ~ item.shown ~ ": none of the " ~ given
+                ~ " non-empty values can be read as " ~ kind ~ example ~ ": " ~ fix ~ ".")) %}
+        {% elif count > 0 %}
+            {% do problems.append(raw_problem('warning',
+                table_name ~ "." ~ item.shown ~ ": " ~ count ~ " of " ~ rows
+                ~ " values cannot be read as " ~ kind ~ example
+                ~ "; they will be rejected or set to null and logged.")) %}
+        {% endif %}
+    {% endfor %}
+    {{ return(problems) }}
+{% endmacro %}

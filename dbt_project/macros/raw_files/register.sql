@@ -1,0 +1,114 @@
+{#- The on-run-start hook (dbt_project.yml): registers each raw file as a view in the
+    `raw` schema, so the sources read the files in place (nothing is copied). Before
+    it, segments.features and log_features are checked against the columns
+    marts.customer_features will have. The first error problem stops the build with
+    its message; notes (an optional file that is absent) are logged. -#}
+{% macro register_raw_files() %}
+    {% if execute %}
+        {% for problem in segments_feature_problems() %}{% do raise_raw_problem(problem) %}{% endfor %}
+        {% for problem in raw_files(check_only=false) %}{% do raise_raw_problem(problem) %}{% endfor %}
+    {% endif %}
+    {{ return('') }}
+{% endmacro %}
+
+
+{#- Every table of the raw contract, in its order: registers the views and returns
+    every problem found (raw_problem). check_only=false stops at the first table with
+    an error (the next tables would be read against a wrong one); check_only=true goes
+    on to check the values too, for the whole list. -#}
+{% macro raw_files(check_only) %}
+    {% if not execute %}{{ return([]) }}{% endif %}
+    {% set raw_dir = var('raw_dir') | string %}
+    {% set mapping = var('raw_tables', {}) or {} %}
+    {% set everything = run_query(
+        "select count(*) from glob(" ~ sql_string(glob_escape(raw_dir) ~ '/*') ~ ")").columns[0].values()[0] %}
+    {% if everything == 0 %}
+        {{ return([raw_problem('error',
+            "Raw folder '" ~ raw_dir ~ "' does not exist or is empty: set SEGMENTS_RAW_DIR to the "
+            ~ "folder that holds customers, orders and order_items (.csv or .parquet).")]) }}
+    {% endif %}
+    {% do run_query('create schema if not exists raw') %}
+    {% set problems = [] %}
+    {% for table_name, spec in raw_contract().items() %}
+        {% set found = register_raw_table(table_name, spec, mapping.get(table_name) or {}, raw_dir, check_only) %}
+        {% do problems.extend(found) %}
+        {% if not check_only and found | selectattr('level', 'equalto', 'error') | list %}
+            {{ return(problems) }}
+        {% endif %}
+    {% endfor %}
+    {{ return(problems) }}
+{% endmacro %}
+
+
+{#- One raw table: locate its file (locate_raw_file), map its columns
+    (raw_select_list), create raw.<table>__file (the file as it is) and raw.<table>
+    (the contract columns as text, source_row_number, source_file); with check_only,
+    check its values (raw_value_problems). Returns its problems. -#}
+{% macro register_raw_table(table_name, spec, config, raw_dir, check_only) %}
+    {% set view = 'raw.' ~ quote_identifier(table_name) %}
+    {% set file_view = 'raw.' ~ quote_identifier(table_name ~ '__file') %}
+    {% set found = locate_raw_file(table_name, spec, config, raw_dir) %}
+    {% set problems = found.problems %}
+    {% if found.reader is none %}
+        {% if not (problems | selectattr('level', 'equalto', 'error') | list) %}
+            {% do run_query("create or replace view " ~ view ~ " as " ~ empty_raw_table(spec)) %}
+        {% endif %}
+        {{ return(problems) }}
+    {% endif %}
+
+    {% do run_query("create or replace view " ~ file_view ~ " as select * from " ~ found.reader) %}
+    {% set present = run_query(
+        "select column_name from information_schema.columns where table_schema = 'raw' "
+        ~ "and table_name = " ~ sql_string(table_name ~ '__file') ~ " order by ordinal_position"
+    ).columns[0].values() | list %}
+    {#- The row's position in its file, 1 for the first data row. A single Parquet file
+        is numbered by its reader, in parallel (unless it has a column of that name);
+        otherwise row_number() over () counts rows in file order, which DuckDB does on
+        one thread (a streaming window), so CSV and globs of files are slower. -#}
+    {% if found.numbered_reader and 'file_row_number' not in present %}
+        {% do run_query("create or replace view " ~ file_view ~ " as select * from " ~ found.numbered_reader) %}
+        {% set row_number = 'file_row_number + 1' %}
+    {% else %}
+        {% set row_number = 'row_number() over ()' %}
+    {% endif %}
+    {% set mapped = raw_select_list(table_name, spec, config, present, found.path) %}
+    {% do problems.extend(mapped.problems) %}
+    {% if problems | selectattr('level', 'equalto', 'error') | list %}{{ return(problems) }}{% endif %}
+
+    {% if config.get('distinct') %}
+        {#- Distinct rows numbered in a fixed order, so the same file always gives the
+            same row numbers (and the same survivor of a duplicate). -#}
+        {% set ordered = [] %}
+        {% for column in spec.columns %}{% do ordered.append(quote_identifier(column)) %}{% endfor %}
+        {% do run_query(
+            "create or replace view " ~ view ~ " as select *, row_number() over (order by "
+            ~ ordered | join(', ') ~ ") as source_row_number, " ~ sql_string(found.path) ~ " as source_file "
+            ~ "from (select distinct " ~ mapped.selected | join(', ') ~ " from " ~ file_view ~ ") as distinct_rows") %}
+    {% else %}
+        {% do run_query(
+            "create or replace view " ~ view ~ " as select " ~ mapped.selected | join(', ')
+            ~ ", " ~ row_number ~ " as source_row_number, " ~ sql_string(found.path) ~ " as source_file"
+            ~ " from " ~ file_view) %}
+    {% endif %}
+
+    {% set rows = run_query("select count(*) from " ~ view).columns[0].values()[0] %}
+    {% if rows == 0 and spec.required %}
+        {% do problems.append(raw_problem('error',
+            "Raw file '" ~ found.path ~ "' has no rows: export the " ~ table_name ~ " with their data.")) %}
+    {% endif %}
+    {% if check_only and rows > 0 %}
+        {% set extras = extra_column_specs(config) if table_name == 'customers' else [] %}
+        {% do problems.extend(raw_value_problems(table_name, spec, extras, rows)) %}
+    {% endif %}
+    {{ return(problems) }}
+{% endmacro %}
+
+
+{#- An optional table without a file: no rows, the contract columns and the added
+    ones, all typed as the registered views type them. -#}
+{% macro empty_raw_table(spec) %}
+    {% set columns = [] %}
+    {% for column in spec.columns %}{% do columns.append('cast(null as varchar) as ' ~ quote_identifier(column)) %}{% endfor %}
+    {{ return("select " ~ columns | join(', ')
+        ~ ", cast(null as bigint) as source_row_number, cast(null as varchar) as source_file where false") }}
+{% endmacro %}
