@@ -38,46 +38,67 @@ offers as (
 
 ),
 
-ordered as (
+{#- The offers each customer has already ordered: a join to the customer's own
+    products, so it is as small as what they bought from their segment's list. -#}
+already_ordered as (
 
-    select distinct customer_id, product_id
-    from {{ ref('int_customer_products') }}
-    where product_id is not null
+    select distinct customer_segments.customer_id, offers.offer_order
+    from customer_segments
+    inner join {{ ref('int_customer_products') }} as products
+        on customer_segments.customer_id = products.customer_id
+    inner join offers
+        on customer_segments.segment_id = offers.segment_id
+        and products.product_id = offers.product_id
 
 ),
 
+skipped as (
+
+    select customer_id, count(*) as offers_ordered
+    from already_ordered
+    group by customer_id
+
+),
+
+{#- A customer's first N offers they have not ordered lie among their first
+    N + (offers they ordered) offers: only those are joined, not the whole list. -#}
 candidates as (
 
-    select
-        customer_segments.customer_id,
-        customer_segments.segment_id,
-        offers.segment_name,
-        offers.basis,
-        offers.offer_order,
-        offers.product_id,
-        offers.product_name,
-        offers.category,
-        offers.segment_share_of_buyers,
-        offers.population_share_of_buyers,
-        offers.lift
+    select customer_segments.customer_id, customer_segments.segment_id, offers.offer_order
     from customer_segments
+    left join skipped
+        on customer_segments.customer_id = skipped.customer_id
     inner join offers
         on customer_segments.segment_id = offers.segment_id
-    left join ordered
-        on customer_segments.customer_id = ordered.customer_id
-        and offers.product_id = ordered.product_id
-    where ordered.customer_id is null
+        and offers.offer_order
+            <= {{ var('recommendations_per_customer') }} + coalesce(skipped.offers_ordered, 0)
+    left join already_ordered
+        on customer_segments.customer_id = already_ordered.customer_id
+        and offers.offer_order = already_ordered.offer_order
+    where already_ordered.customer_id is null
 
 ),
 
 ranked as (
 
     select
-        candidates.*,
+        candidates.customer_id,
+        candidates.segment_id,
         row_number() over (
-            partition by customer_id order by offer_order
-        ) as recommendation_rank
+            partition by candidates.customer_id order by candidates.offer_order
+        ) as recommendation_rank,
+        offers.segment_name,
+        offers.basis,
+        offers.product_id,
+        offers.product_name,
+        offers.category,
+        offers.segment_share_of_buyers,
+        offers.population_share_of_buyers,
+        offers.lift
     from candidates
+    inner join offers
+        on candidates.segment_id = offers.segment_id
+        and candidates.offer_order = offers.offer_order
 
 ),
 
