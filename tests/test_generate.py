@@ -10,11 +10,13 @@ import numpy as np
 import pytest
 from sklearn import cluster, metrics
 
+from customer_segments.contract import raw_contract
 from customer_segments.generate import (
     FAVOURITE_CATEGORIES,
     NO_PURCHASE_NEVER_ORDERED,
     NO_PURCHASE_PERSONA,
     NO_PURCHASE_SHARE,
+    NOT_WRITTEN,
     PERSONAS,
     GenerateSummary,
     default_truth_path,
@@ -22,26 +24,8 @@ from customer_segments.generate import (
 )
 
 CONTRACT = {
-    "customers": [
-        "customer_id",
-        "email",
-        "gender",
-        "birth_date",
-        "annual_income",
-        "city",
-        "country",
-        "signup_date",
-    ],
-    "orders": ["order_id", "customer_id", "order_date", "status", "channel"],
-    "order_items": [
-        "order_id",
-        "line_number",
-        "product_id",
-        "product_name",
-        "category",
-        "quantity",
-        "unit_price",
-    ],
+    name: [c for c in table.columns if c not in NOT_WRITTEN]
+    for name, table in raw_contract().items()
 }
 N = 1000
 NO_PURCHASE = round(NO_PURCHASE_SHARE * N)  # customers of N without a completed order

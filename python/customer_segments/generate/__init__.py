@@ -60,6 +60,7 @@ from __future__ import annotations
 
 from customer_segments.generate.columns import (
     CUSTOMER_COLUMNS,
+    NOT_WRITTEN,
     ORDER_COLUMNS,
     ORDER_ITEM_COLUMNS,
     TRUTH_COLUMNS,
@@ -81,6 +82,7 @@ __all__ = [
     "CUSTOMER_COLUMNS",
     "FAVOURITE_CATEGORIES",
     "FAVOURITE_SHARE",
+    "NOT_WRITTEN",
     "NO_PURCHASE_NEVER_ORDERED",
     "NO_PURCHASE_PERSONA",
     "NO_PURCHASE_SHARE",

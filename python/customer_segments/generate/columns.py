@@ -9,6 +9,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from customer_segments.contract import raw_contract
 from customer_segments.generate.lines import CATEGORY_NAMES, Catalogue
 from customer_segments.generate.orders import CHANNELS, STATUS_TEXT, Orders
 from customer_segments.generate.people import (
@@ -24,26 +25,14 @@ from customer_segments.generate.personas import TRUTH_LABELS
 from customer_segments.generate.text import dates, fixed_width, money, pick_strings, timestamps
 from customer_segments.generate.world import Widths, World
 
-CUSTOMER_COLUMNS = (
-    "customer_id",
-    "email",
-    "gender",
-    "birth_date",
-    "annual_income",
-    "city",
-    "country",
-    "signup_date",
-)
-ORDER_COLUMNS = ("order_id", "customer_id", "order_date", "status", "channel")
-ORDER_ITEM_COLUMNS = (
-    "order_id",
-    "line_number",
-    "product_id",
-    "product_name",
-    "category",
-    "quantity",
-    "unit_price",
-)
+# The raw contract's columns (customer_segments.contract), as the generator writes them:
+# every one but the customers' age and spending_score, which a birth date and the
+# purchases stand in for.
+_CONTRACT = raw_contract()
+NOT_WRITTEN = ("age", "spending_score")
+CUSTOMER_COLUMNS = tuple(c for c in _CONTRACT["customers"].columns if c not in NOT_WRITTEN)
+ORDER_COLUMNS = _CONTRACT["orders"].columns
+ORDER_ITEM_COLUMNS = _CONTRACT["order_items"].columns
 TRUTH_COLUMNS = ("customer_id", "persona")
 QUANTITY_TEXT = ("1", "2", "3", "4", "-1", "-2", "-3", "-4")
 UNREADABLE_PRICES = ("n/a", "unknown")

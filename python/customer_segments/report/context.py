@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from customer_segments.clustering import transform
+from customer_segments.contract import raw_contract
 from customer_segments.report.affinity import Offers, read_offers
 from customer_segments.report.errors import ReportError
 from customer_segments.report.formatting import label as words
@@ -77,7 +78,7 @@ REJECTED_ROWS = "audit.rejected_rows"
 FIELD_ISSUES = "audit.field_issues"
 LABEL_TABLES = ("intermediate.int_feature_labels", "reference.feature_labels")
 SCHEMAS = ("marts", "audit", "intermediate", "reference")
-RAW_TABLES = ("customers", "orders", "order_items")  # the raw contract, in order
+RAW_TABLES = tuple(raw_contract())  # the raw contract's tables, in order
 
 # What a rule segment's card says instead of traits, by archetype.
 RULES = {"no_purchase": "No completed order yet: not clustered"}
