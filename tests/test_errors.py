@@ -146,6 +146,21 @@ def test_a_killed_run_leaves_nothing_half_written(tmp_path: Path) -> None:
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(("report.html.", ".report"))]
 
 
+def test_a_warehouse_whose_folder_cannot_be_made_is_one_line(tmp_path: Path) -> None:
+    raw = raw_folder(tmp_path, {"customers.csv": CUSTOMERS})
+    (tmp_path / "a_file").write_text("not a folder")
+    env = {
+        **environment(raw, tmp_path),
+        "SEGMENTS_DUCKDB_PATH": str(tmp_path / "a_file" / "w.duckdb"),
+    }
+    result = subprocess.run(
+        [CLI, "run", "--no-report"], env=env, capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 2
+    line = error_line(result)
+    assert "a_file" in line and "SEGMENTS_DUCKDB_PATH" in line
+
+
 def test_report_without_a_warehouse_is_one_clear_line(tmp_path: Path) -> None:
     result = cli(tmp_path / "raw", tmp_path, "report")
     assert result.returncode == 3
@@ -171,6 +186,9 @@ def test_dbt_errors_are_read_from_its_json_events() -> None:
         )
     )
     assert run_errors([hook_failed]) == ["Raw folder 'x' does not exist or is empty."]
+    # dbt logs its Python traceback as an error event of its own: never shown
+    trace = DbtEvent("MainStackTrace", "error", "Traceback (most recent call last):\n  ...")
+    assert run_errors([hook_failed, trace]) == ["Raw folder 'x' does not exist or is empty."]
     node = {
         "unique_id": "model.customer_segments.segment_k_selection",
         "resource_type": "model",

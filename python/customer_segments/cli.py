@@ -155,7 +155,8 @@ def run_errors(events: list[DbtEvent]) -> list[str]:
     errors = [
         _error_message(str(event.data.get("exc") or event.msg))
         for event in events
-        if event.level == "error" and not event.node
+        # dbt logs the Python traceback of its error as an event of its own
+        if event.level == "error" and not event.node and event.name != "MainStackTrace"
     ]
     if errors:
         return list(dict.fromkeys(errors))
@@ -267,6 +268,14 @@ def run(
     busy = warehouse_in_use(paths.duckdb_path)
     if busy:
         fail(busy, BAD_INPUT)
+    try:  # DuckDB makes no folders
+        paths.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        fail(
+            f"Warehouse '{paths.duckdb_path}': its folder cannot be made ({error.strerror}): "
+            "set SEGMENTS_DUCKDB_PATH to a file in a folder you can write.",
+            BAD_INPUT,
+        )
     started = time.perf_counter()
     passed_tests = 0
 
