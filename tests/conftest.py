@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -203,3 +205,26 @@ def add_previous_run(warehouse: Path) -> None:
             group by all
             """
         )
+
+
+# --- the CLI as a user runs it, every file it or dbt writes inside one folder ---
+
+CLI = str(Path(sys.executable).with_name("customer-segments"))
+
+
+def environment(raw_dir: Path, folder: Path) -> dict[str, str]:
+    """The CLI's environment with every file it or dbt writes inside `folder`."""
+    return {
+        **os.environ,
+        "SEGMENTS_RAW_DIR": str(raw_dir),
+        "SEGMENTS_DUCKDB_PATH": str(folder / "warehouse.duckdb"),
+        "SEGMENTS_REPORT_PATH": str(folder / "report.html"),
+        "DBT_TARGET_PATH": str(folder / "target"),
+        "DBT_LOG_PATH": str(folder / "logs"),
+    }
+
+
+def cli(raw_dir: Path, folder: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [CLI, *args], env=environment(raw_dir, folder), capture_output=True, text=True, timeout=600
+    )

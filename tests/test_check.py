@@ -14,11 +14,10 @@ import duckdb
 import pytest
 import yaml
 
-from conftest import ROOT
+from conftest import ROOT, cli
 
 pytestmark = pytest.mark.integration
 
-CLI = str(Path(sys.executable).with_name("customer-segments"))
 EXTRAS = {  # source column -> the name it gets
     "MntWines": "mnt_wines",
     "NumWebPurchases": "num_web_purchases",
@@ -36,19 +35,6 @@ EXTRA_VARS = (
 
 def date_formats() -> list[str]:
     return yaml.safe_load((ROOT / "dbt_project.yml").read_text())["vars"]["date_formats"]
-
-
-def cli(raw_dir: Path, folder: Path, *args: str) -> subprocess.CompletedProcess:
-    """The CLI with every file it or dbt writes inside `folder`."""
-    env = {
-        **os.environ,
-        "SEGMENTS_RAW_DIR": str(raw_dir),
-        "SEGMENTS_DUCKDB_PATH": str(folder / "warehouse.duckdb"),
-        "SEGMENTS_REPORT_PATH": str(folder / "report.html"),
-        "DBT_TARGET_PATH": str(folder / "target"),
-        "DBT_LOG_PATH": str(folder / "logs"),
-    }
-    return subprocess.run([CLI, *args], env=env, capture_output=True, text=True, timeout=600)
 
 
 def customers_csv(folder: Path, text: str) -> Path:

@@ -7,13 +7,13 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from conftest import CLI, cli, environment
 from customer_segments.cli import node_failures, progress_line, raw_problems, run_errors
 from customer_segments.generate import generate
 from customer_segments.rawfiles import Problem
@@ -21,25 +21,7 @@ from customer_segments.runner import DbtEvent
 
 pytestmark = pytest.mark.integration
 
-CLI = str(Path(sys.executable).with_name("customer-segments"))
 CUSTOMERS = "customer_id,email,gender,birth_date,annual_income,city,country,signup_date\n"
-
-
-def environment(raw_dir: Path, folder: Path) -> dict[str, str]:
-    """The CLI's environment with every file it or dbt writes inside `folder`."""
-    return {
-        **os.environ,
-        "SEGMENTS_RAW_DIR": str(raw_dir),
-        "SEGMENTS_DUCKDB_PATH": str(folder / "warehouse.duckdb"),
-        "SEGMENTS_REPORT_PATH": str(folder / "report.html"),
-        "DBT_TARGET_PATH": str(folder / "target"),
-        "DBT_LOG_PATH": str(folder / "logs"),
-    }
-
-
-def cli(raw_dir: Path, folder: Path, *args: str) -> subprocess.CompletedProcess:
-    env = environment(raw_dir, folder)
-    return subprocess.run([CLI, *args], env=env, capture_output=True, text=True, timeout=600)
 
 
 def error_line(result: subprocess.CompletedProcess) -> str:

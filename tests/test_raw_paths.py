@@ -7,10 +7,7 @@ unreadable file name it as it is."""
 from __future__ import annotations
 
 import csv
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -18,13 +15,12 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from conftest import ROOT, SHAPES, build, mapping, paths_in, query
+from conftest import ROOT, SHAPES, build, cli, mapping, paths_in, query
 from customer_segments.contract import raw_contract
 from customer_segments.rawfiles import diagnose, glob_escape
 
 pytestmark = pytest.mark.integration
 
-CLI = str(Path(sys.executable).with_name("customer-segments"))
 SAMPLE = ROOT / "data" / "sample"
 SMALL = ["--vars", "{segments: {k: 2, n_init: 2}}"]
 # A quote, spaces, an en dash, umlauts and a glob class: unescaped, "[2024]" matches
@@ -55,18 +51,6 @@ def sample_with_decoy(folder: Path) -> Path:
         lines = file.read_text(encoding="utf-8").splitlines(keepends=True)
         (decoy / file.name).write_text("".join(lines[:3]), encoding="utf-8")
     return raw
-
-
-def cli(raw_dir: Path, folder: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        "SEGMENTS_RAW_DIR": str(raw_dir),
-        "SEGMENTS_DUCKDB_PATH": str(folder / "warehouse.duckdb"),
-        "SEGMENTS_REPORT_PATH": str(folder / "report.html"),
-        "DBT_TARGET_PATH": str(folder / "target"),
-        "DBT_LOG_PATH": str(folder / "logs"),
-    }
-    return subprocess.run([CLI, *args], env=env, capture_output=True, text=True, timeout=600)
 
 
 def test_the_sample_builds_from_a_folder_with_quotes_brackets_and_umlauts(
