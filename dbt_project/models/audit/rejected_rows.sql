@@ -1,14 +1,16 @@
 {#- Every raw row that was not accepted: which file, which row, its key, why, and
     the original values as JSON. For every raw table read = accepted + rejected
     (see row_reconciliation). The JSON is built here, for the rejected rows only
-    (macro with_raw_values): no model carries it for the accepted millions. -#}
+    (macro with_raw_values): no model carries it for the accepted millions. The
+    order lines' rejects come from int_order_items_rejected, the one pass that
+    judges every line. -#}
 with
 
 {% set sources = {
     'customers': ('int_customers_validated', 'customer_id'),
     'orders': ('int_orders_validated', 'order_id'),
-    'order_items': ('int_order_items_validated',
-                    "order_id || '#' || coalesce(cast(line_number as varchar), '?')"),
+    'order_items': ('int_order_items_rejected',
+                    "order_id || '#' || coalesce(cast(line_number as string), '?')"),
 } %}
 
 {% for table, (validated, key) in sources.items() %}

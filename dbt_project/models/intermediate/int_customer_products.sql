@@ -17,9 +17,8 @@ orders as (
 order_lines as (
 
     select order_id, product_id, category, quantity, unit_price
-    from {{ ref('int_order_items_validated') }}
-    where rejection_reason is null
-        and (product_id is not null or category is not null)
+    from {{ ref('int_order_items_accepted') }}
+    where product_id is not null or category is not null
 
 ),
 

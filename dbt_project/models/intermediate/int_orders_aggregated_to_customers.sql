@@ -14,24 +14,26 @@ orders as (
 
 order_lines as (
 
-    select * from {{ ref('int_order_items_validated') }}
-    where rejection_reason is null
+    select order_id, quantity, unit_price from {{ ref('int_order_items_accepted') }}
 
 ),
 
 {#- Revenue straight from the lines of completed orders to their customer: one join
     and one grouping to a million customers, instead of grouping 11M lines to 7M
-    order totals and joining those back to the orders. -#}
-completed_line_totals as (
+    order totals and joining those back to the orders. The same pass counts every
+    accepted line (any status): audit.row_reconciliation adds these counts up, so a
+    line that the verdict accepted but this join lost fails the build. -#}
+line_totals as (
 
     select
         orders.customer_id,
-        sum(order_lines.quantity) as item_quantity,
-        sum(order_lines.quantity * order_lines.unit_price) as monetary_value
+        count(*) as line_count,
+        sum(case when orders.status = 'completed' then order_lines.quantity end) as item_quantity,
+        sum(case when orders.status = 'completed'
+            then order_lines.quantity * order_lines.unit_price end) as monetary_value
     from order_lines
     inner join orders
         on order_lines.order_id = orders.order_id
-    where orders.status = 'completed'
     group by orders.customer_id
 
 ),
@@ -79,14 +81,15 @@ final as (
         aggregated.frequency,
         aggregated.cancelled_order_count,
         aggregated.returned_order_count,
-        coalesce(completed_line_totals.monetary_value, 0) as monetary_value,
-        coalesce(completed_line_totals.item_quantity, 0) as item_quantity,
+        coalesce(line_totals.line_count, 0) as line_count,
+        coalesce(line_totals.monetary_value, 0) as monetary_value,
+        coalesce(line_totals.item_quantity, 0) as item_quantity,
         aggregated.first_order_at,
         aggregated.last_order_at,
         {{ dbt.datediff('cast(aggregated.last_order_at as date)', 'reference_dates.reference_date', 'day') }}
             as recency_days,
         case when aggregated.frequency > 0
-            then coalesce(completed_line_totals.monetary_value, 0) / aggregated.frequency
+            then coalesce(line_totals.monetary_value, 0) / aggregated.frequency
         end as avg_order_value,
         cast(aggregated.returned_order_count as double)
             / nullif(aggregated.frequency + aggregated.returned_order_count, 0) as return_rate,
@@ -94,8 +97,8 @@ final as (
         channel_ranks.channel as preferred_channel
     from aggregated
     cross join reference_dates
-    left join completed_line_totals
-        on aggregated.customer_id = completed_line_totals.customer_id
+    left join line_totals
+        on aggregated.customer_id = line_totals.customer_id
     left join channel_ranks
         on aggregated.customer_id = channel_ranks.customer_id
         and channel_ranks.channel_rank = 1

@@ -7,8 +7,8 @@ with
 order_lines as (
 
     select product_id, product_name, category
-    from {{ ref('int_order_items_validated') }}
-    where rejection_reason is null and product_id is not null
+    from {{ ref('int_order_items_accepted') }}
+    where product_id is not null
 
 ),
 
