@@ -37,8 +37,12 @@ from customer_segments.paths import Paths
 from customer_segments.report import ReportError, render_report, values
 from customer_segments.report import charts as report_charts
 from customer_segments.report import context as report_context
+from customer_segments.report import projection as report_projection
 from customer_segments.report import render as report_render
-from customer_segments.report.context import (
+from customer_segments.report.data_quality import source_files
+from customer_segments.report.formatting import value_pair
+from customer_segments.report.render import render_html
+from customer_segments.report.types import (
     DataQuality,
     FeatureProfile,
     FeatureStats,
@@ -53,10 +57,7 @@ from customer_segments.report.context import (
     Segment,
     SourceRows,
     Trait,
-    source_files,
 )
-from customer_segments.report.formatting import value_pair
-from customer_segments.report.render import render_html
 
 SECTIONS = {
     "summary": "Summary",
@@ -462,6 +463,41 @@ def test_customers_only_shows_no_revenue() -> None:
         "Monetary value." in text_of(page, "empty-features")
     )
     assert not NOT_A_VALUE.search(text)
+
+
+# Without a model, profiles or scatter plots only two small charts are drawn, so these
+# pages render in a few tenths of a second: the template's checks that need no charts.
+FEW_CHARTS = {
+    "model": None,
+    "profiles": (),
+    "income_spending": None,
+    "projection": None,
+    "clustering_features": (),
+}
+
+
+def test_a_hand_built_context_with_a_rule_segment_renders_its_cards() -> None:
+    page = render_html(replace(make_context(), **FEW_CHARTS))
+    assert text_of(page, "summary").startswith(
+        "Summary 1,000 customers fall into 4 segments: 3 found by clustering and No purchase "
+        "yet (100 customers, set by a rule and not clustered)."
+    )
+    assert "No purchase yet set by a rule No completed order yet: not clustered." in card(page, 0)
+    assert "Revenue60%of all revenue Per head1.5×the average" in card(page, 1)
+    assert "Completed orders: 9.0 vs 4.0 overall (higher: frequent)" in card(page, 1)
+    assert "Close to the average customer on every trait." in card(page, 3)
+    assert "The segments select * from marts.segments;" in text_of(page, "how-to-query")
+    assert not NOT_A_VALUE.search(text_of(page))
+
+
+def test_a_hand_built_context_without_orders_renders_without_revenue() -> None:
+    page = render_html(replace(customers_only(), **FEW_CHARTS))
+    assert [s.segment_id for s in customers_only().segments] == [1, 2, 3]
+    assert 'id="segment-1"' in page and 'id="segment-0"' not in page
+    assert "The data has no revenue" in text_of(page, "summary")
+    assert "Revenue" not in text_of(page, "segments")
+    assert "Annual income: 88.0 vs 53.0 overall (higher: high income)" in card(page, 1)
+    assert not NOT_A_VALUE.search(text_of(page))
 
 
 @pytest.mark.parametrize(
@@ -888,7 +924,7 @@ def test_values_from_data_are_escaped(planted_report: str) -> None:
 def test_large_data_is_sampled_and_the_caption_says_so(
     built: Build, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(report_context, "SAMPLE_SIZE", 500)
+    monkeypatch.setattr(report_projection, "SAMPLE_SIZE", 500)
     page = render_report(built.paths.duckdb_path, tmp_path / "report.html").read_text()
     total, clustered = query(
         built.paths,

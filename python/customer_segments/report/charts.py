@@ -10,6 +10,10 @@ and caption) out.
   clears each figure after encoding it, the equivalent of `plt.close(fig)`.
 - Scatter plots (thousands of points) are PNG; everything else is SVG. Both are
   embedded as data: URIs, so the report needs no network and no other file.
+
+The file is long because it holds every chart of the report, one function each, and
+they share the palette, the style and the encoding above; a chart read on its own
+needs nothing else from here.
 """
 
 from __future__ import annotations
@@ -29,7 +33,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import LogLocator, NullFormatter
 
-from customer_segments.report.context import (
+from customer_segments.report.errors import ReportError
+from customer_segments.report.formatting import feature_value, integer, label, number, percent
+from customer_segments.report.types import (
     SEPARATION_WORDS,
     FeatureProfile,
     KCandidate,
@@ -40,8 +46,6 @@ from customer_segments.report.context import (
     Scatter,
     Segment,
 )
-from customer_segments.report.errors import ReportError
-from customer_segments.report.formatting import feature_value, integer, label, number, percent
 
 Labels = Callable[[str], str]  # feature -> the words people read it by
 

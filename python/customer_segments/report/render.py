@@ -13,9 +13,10 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from customer_segments.report.charts import Charts, Palette, chart_style, draw_charts, palette_for
-from customer_segments.report.context import ReportContext, load_context
+from customer_segments.report.context import load_context
 from customer_segments.report.errors import ReportError
 from customer_segments.report.formatting import FILTERS
+from customer_segments.report.types import ReportContext
 
 TEMPLATE = "report.html.j2"
 
