@@ -2,13 +2,13 @@
     the original values as JSON. For every raw table read = accepted + rejected
     (see row_reconciliation). The JSON is built here, for the rejected rows only
     (macro with_raw_values): no model carries it for the accepted millions. The
-    order lines' rejects come from int_order_items_rejected, the one pass that
-    judges every line. -#}
+    orders' and order lines' rejects come from int_orders_rejected and
+    int_order_items_rejected, the one pass that judges every row of each. -#}
 with
 
 {% set sources = {
     'customers': ('int_customers_validated', 'customer_id'),
-    'orders': ('int_orders_validated', 'order_id'),
+    'orders': ('int_orders_rejected', 'order_id'),
     'order_items': ('int_order_items_rejected',
                     "order_id || '#' || coalesce(cast(line_number as string), '?')"),
 } %}

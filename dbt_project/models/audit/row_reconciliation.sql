@@ -5,16 +5,18 @@
     doubled by one of them shows:
       - read: count(*) of the staged table, a pass of its own (for Parquet, DuckDB
         reads it from the file's metadata);
-      - accepted: for customers and orders, the accepted rows of their validated
-        table; for order lines, the lines the customer aggregate joined to their
-        accepted orders (int_orders_aggregated_to_customers.line_count), so the
-        40M accepted lines are never stored or counted in a pass of their own;
+      - accepted: for customers, the accepted rows of int_customers_validated; for
+        orders and order lines, what the customer aggregate's pass counted
+        (int_orders_aggregated_to_customers.order_count and line_count: the
+        accepted orders grouped to their customers, and the accepted lines joined
+        to those orders), so the millions of accepted orders and lines are never
+        stored or counted in a pass of their own;
       - rejected: the rows of audit.rejected_rows. -#}
 with
 
 {% set accepted = {
     'customers': "select count(*) from " ~ ref('int_customers_validated') ~ " where rejection_reason is null",
-    'orders': "select count(*) from " ~ ref('int_orders_validated') ~ " where rejection_reason is null",
+    'orders': "select coalesce(sum(order_count), 0) from " ~ ref('int_orders_aggregated_to_customers'),
     'order_items': "select coalesce(sum(line_count), 0) from " ~ ref('int_orders_aggregated_to_customers'),
 } %}
 

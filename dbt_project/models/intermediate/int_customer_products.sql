@@ -9,8 +9,7 @@ with
 
 orders as (
 
-    select order_id, customer_id, status from {{ ref('int_orders_validated') }}
-    where rejection_reason is null
+    select order_id, customer_id, status from {{ ref('int_orders_accepted') }}
 
 ),
 

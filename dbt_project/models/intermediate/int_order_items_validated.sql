@@ -17,15 +17,14 @@ order_items as (
     lookups are plain joins without a grouping of the millions of orders. -#}
 accepted_orders as (
 
-    select order_id from {{ ref('int_orders_validated') }}
-    where rejection_reason is null
+    select order_id from {{ ref('int_orders_accepted') }}
 
 ),
 
 rejected_order_ids as (
 
-    select distinct order_id from {{ ref('int_orders_validated') }}
-    where rejection_reason is not null and order_id is not null
+    select distinct order_id from {{ ref('int_orders_rejected') }}
+    where order_id is not null
 
 ),
 

@@ -7,8 +7,7 @@ with
 
 orders as (
 
-    select * from {{ ref('int_orders_validated') }}
-    where rejection_reason is null
+    select * from {{ ref('int_orders_accepted') }}
 
 ),
 

@@ -8,8 +8,7 @@ with
 
 accepted_orders as (
 
-    select ordered_at from {{ ref('int_orders_validated') }}
-    where rejection_reason is null
+    select ordered_at from {{ ref('int_orders_accepted') }}
 
 ),
 
