@@ -1,5 +1,5 @@
-"""The sample-data generator: raw contract, determinism, ground truth, planted category
-preferences and planted dirt."""
+"""The sample-data generator: raw contract, determinism, order profiles, ground truth,
+planted category preferences and planted dirt."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from sklearn import cluster, metrics
 
+from customer_segments.cli import OrderProfileName
 from customer_segments.contract import raw_contract
 from customer_segments.generate import (
     FAVOURITE_CATEGORIES,
@@ -17,11 +18,13 @@ from customer_segments.generate import (
     NO_PURCHASE_PERSONA,
     NO_PURCHASE_SHARE,
     NOT_WRITTEN,
+    ORDER_PROFILES,
     PERSONAS,
     GenerateSummary,
     default_truth_path,
     generate,
 )
+from customer_segments.paths import project_root
 
 CONTRACT = {
     name: [c for c in table.columns if c not in NOT_WRITTEN]
@@ -65,6 +68,20 @@ def clean(
     return summary, connect(summary.out_dir)
 
 
+@pytest.fixture(scope="module")
+def dense(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[GenerateSummary, duckdb.DuckDBPyConnection]:
+    """`clean` with the dense order profile."""
+    raw = tmp_path_factory.mktemp("dense") / "raw"
+    summary = generate(N, raw, seed=11, dirt=False, order_profile="dense")
+    return summary, connect(summary.out_dir)
+
+
+# the clean data of each order profile: fixture, profile
+PROFILES = {"clean": ORDER_PROFILES["standard"], "dense": ORDER_PROFILES["dense"]}
+
+
 # --------------------------------------------------------------------------- contract
 
 
@@ -104,6 +121,16 @@ def test_unknown_format_is_refused_before_anything_is_written(tmp_path: Path) ->
     assert not (tmp_path / "raw").exists()
 
 
+def test_unknown_order_profile_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"'sparse'.*standard, dense"):
+        generate(100, tmp_path / "raw", order_profile="sparse")
+    assert not (tmp_path / "raw").exists()
+
+
+def test_the_cli_offers_exactly_the_order_profiles() -> None:
+    assert [name.value for name in OrderProfileName] == list(ORDER_PROFILES)
+
+
 def test_truth_inside_the_raw_folder_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="inside the raw folder"):
         generate(100, tmp_path / "raw", truth_path=tmp_path / "raw" / "truth.csv")
@@ -133,6 +160,40 @@ def test_same_seed_gives_identical_bytes_and_another_seed_does_not(
     )
     different = file_bytes(other)
     assert all(different[name] != content for name, content in file_bytes(first).items())
+
+
+def test_the_bundled_sample_is_the_standard_profile_at_3000_customers_and_seed_42(
+    tmp_path: Path,
+) -> None:
+    """`customer-segments generate --customers 3000 --seed 42` wrote data/sample: a change
+    that moves any draw of the standard profile changes the sample (regenerate it then)."""
+    summary = generate(3000, tmp_path / "sample", seed=42)
+    data = project_root() / "data"
+    written = sorted(p.name for p in summary.out_dir.iterdir())
+    assert written == sorted(p.name for p in (data / "sample").iterdir())
+    for name in written:
+        assert (summary.out_dir / name).read_bytes() == (data / "sample" / name).read_bytes()
+    assert summary.truth_path.read_bytes() == (data / "sample_truth.csv").read_bytes()
+
+
+# --------------------------------------------------------------------------- order profiles
+
+
+def test_dense_profile_doubles_the_orders_and_has_about_forty_lines_a_customer(
+    clean: tuple[GenerateSummary, duckdb.DuckDBPyConnection],
+    dense: tuple[GenerateSummary, duckdb.DuckDBPyConnection],
+) -> None:
+    (standard, _), (summary, con) = clean, dense
+
+    assert summary.customers == standard.customers == N
+    assert summary.orders / standard.orders == pytest.approx(2, abs=0.15)
+    assert 12.5 <= summary.orders / N <= 15
+    assert 36 <= summary.order_items / N <= 44
+    assert 2.7 <= summary.order_items / summary.orders <= 3.1
+    lines = ORDER_PROFILES["dense"].lines_p
+    assert scalar(con, "select max(line_number::int) from order_items") == len(lines)
+    # the same customers with the same personas: only how much they buy changes
+    assert summary.truth_path.read_bytes() == standard.truth_path.read_bytes()
 
 
 # --------------------------------------------------------------------------- ground truth
@@ -174,8 +235,11 @@ def test_truth_has_one_row_per_valid_customer_and_every_persona(
     assert list(shares.values()) == pytest.approx([0.25, 0.15, 0.20, 0.15, 0.25], abs=1 / buyers)
 
 
-def test_personas_are_recoverable_by_kmeans_despite_the_dirt(tmp_path: Path) -> None:
-    summary = generate(2000, tmp_path / "raw", seed=5, fmt="parquet")
+@pytest.mark.parametrize("order_profile", list(ORDER_PROFILES))
+def test_personas_are_recoverable_by_kmeans_despite_the_dirt(
+    tmp_path: Path, order_profile: str
+) -> None:
+    summary = generate(2000, tmp_path / "raw", seed=5, fmt="parquet", order_profile=order_profile)
     features = customer_features(connect(summary.out_dir, "parquet"), summary.truth_path)
 
     matrix = np.column_stack(
@@ -386,10 +450,16 @@ def test_tiny_runs_work_with_and_without_no_purchase_customers(tmp_path: Path, n
 # --------------------------------------------------------------------------- clean values
 
 
+# lines per customer of each profile's clean data
+LINES_PER_CUSTOMER = {"clean": (8, 14), "dense": (36, 44)}
+
+
+@pytest.mark.parametrize("data", PROFILES)
 def test_clean_values_follow_the_documented_formats(
-    clean: tuple[GenerateSummary, duckdb.DuckDBPyConnection],
+    data: str, request: pytest.FixtureRequest
 ) -> None:
-    summary, con = clean
+    summary, con = request.getfixturevalue(data)
+    most_lines = len(PROFILES[data].lines_p)
     no_purchase = (
         f"select customer_id from read_csv('{summary.truth_path}') "
         f"where persona = '{NO_PURCHASE_PERSONA}'"
@@ -411,7 +481,8 @@ def test_clean_values_follow_the_documented_formats(
         "quantity": "select bool_and(regexp_full_match(quantity, '[1-9]\\d*')) from order_items",
         "unit_price": "select bool_and(regexp_full_match(unit_price, '\\d+\\.\\d\\d')) "
         "from order_items",
-        "line_number": "select bool_and(line_number::int between 1 and 5) from order_items",
+        "line_number": f"select bool_and(line_number::int between 1 and {most_lines}) "
+        "from order_items",
         # a plain name from the category and the product number: P00123 in books is "Books no. 0123"
         "product_name": "select bool_and(product_name = upper(category[1]) || category[2:] "
         "|| ' no. ' || product_id[3:]) from order_items",
@@ -434,13 +505,15 @@ def test_clean_values_follow_the_documented_formats(
     lines_per_customer = scalar(
         con, "select (select count(*) from order_items) / (select count(*) from customers)"
     )
-    assert 8 <= lines_per_customer <= 14
+    low, high = LINES_PER_CUSTOMER[data]
+    assert low <= lines_per_customer <= high
 
 
+@pytest.mark.parametrize("data", PROFILES)
 def test_about_eight_percent_cancelled_and_five_returned(
-    clean: tuple[GenerateSummary, duckdb.DuckDBPyConnection],
+    data: str, request: pytest.FixtureRequest
 ) -> None:
-    _, con = clean
+    _, con = request.getfixturevalue(data)
     shares = dict(
         con.execute(
             "select status, count(*) / (select count(*) from orders) from orders group by 1"

@@ -36,6 +36,11 @@ lapsed_customers         toys       5 - 200      7 - 109
 occasional_big_spenders  home       10 - 2,000   63 - 939
 thrifty_seniors          books      4 - 60       4 - 54
 
+How many orders and order lines a customer has follows an order profile (profiles.py):
+`standard`, the shape above and of the bundled sample (about 7 orders and 11 lines per
+customer), or `dense` (twice the orders, about 2.9 lines an order: about 40 lines per
+customer).
+
 Order lines carry a product_name derived from the category and product number ("Books no.
 0123"), as the raw contract allows.
 
@@ -46,6 +51,7 @@ is present even for small runs (n_customers=1000).
 The package, one job a module:
 
 personas.py  who the customers are: the five personas, the no-purchase shares, the window
+profiles.py  how much they buy: the order profiles (orders per customer, lines per order)
 people.py    the customers as numbers: persona, age, income, gender, name, city
 orders.py    orders as numbers: how many, when, status, channel
 lines.py     order lines as numbers: the catalogue, each line's product and quantity
@@ -76,6 +82,7 @@ from customer_segments.generate.personas import (
     WINDOW_END,
     WINDOW_START,
 )
+from customer_segments.generate.profiles import ORDER_PROFILES
 from customer_segments.generate.write import GenerateSummary, default_truth_path, generate
 
 __all__ = [
@@ -88,6 +95,7 @@ __all__ = [
     "NO_PURCHASE_SHARE",
     "ORDER_COLUMNS",
     "ORDER_ITEM_COLUMNS",
+    "ORDER_PROFILES",
     "PERSONAS",
     "TRUTH_COLUMNS",
     "WINDOW_DAYS",

@@ -14,6 +14,7 @@ import pyarrow as pa
 from customer_segments.generate.orders import Orders
 from customer_segments.generate.people import People, categorical
 from customer_segments.generate.personas import FAVOURITE_SHARE, PERSONA_SPECS, persona_param
+from customer_segments.generate.profiles import OrderProfile
 from customer_segments.generate.text import money
 
 # category: (cheapest, dearest) list price
@@ -35,7 +36,6 @@ _FAVOURITES = np.array(
 _PRODUCTS_PER_CATEGORY = 500
 _PRICE_STEPS = 400  # steps per unit of log price in the catalogue's price lookup
 _NEIGHBOURS = 4  # a line takes one of the products up to this many places either side
-_LINES_P = (0.65, 0.22, 0.08, 0.03, 0.02)  # 1..5 lines per order
 _QUANTITY_P = (0.75, 0.16, 0.06, 0.03)  # 1..4 units per line
 
 
@@ -110,10 +110,14 @@ def make_catalogue(rng: np.random.Generator) -> Catalogue:
 
 
 def make_items(
-    rng: np.random.Generator, orders: Orders, people: People, catalogue: Catalogue
+    rng: np.random.Generator,
+    orders: Orders,
+    people: People,
+    catalogue: Catalogue,
+    shape: OrderProfile,
 ) -> Items:
     n_orders = len(orders.customer)
-    lines = categorical(rng, _LINES_P, n_orders) + 1
+    lines = categorical(rng, shape.lines_p, n_orders) + 1
     order = np.repeat(np.arange(n_orders, dtype=np.int32), lines)
     starts = np.concatenate([[0], np.cumsum(lines, dtype=np.int32)[:-1]])
     line_number = np.arange(1, len(order) + 1, dtype=np.int32) - starts[order]

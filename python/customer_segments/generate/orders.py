@@ -16,6 +16,7 @@ from customer_segments.generate.personas import (
     WINDOW_DAYS,
     persona_param,
 )
+from customer_segments.generate.profiles import OrderProfile
 
 STATUSES = ("completed", "cancelled", "returned")
 STATUS_SPELLINGS = (  # messy spellings per status that still mean the same
@@ -40,11 +41,13 @@ class Orders:
     first_day: np.ndarray
 
 
-def make_orders(rng: np.random.Generator, people: People) -> Orders:
+def make_orders(rng: np.random.Generator, people: People, shape: OrderProfile) -> Orders:
     persona, profile = people.persona, people.profile
     n = len(persona)
-    # orders per customer by persona code: the personas', then none, then FAILED_ORDERS
-    ranges = np.array([p.orders for p in PERSONA_SPECS] + [(0, 0), FAILED_ORDERS], dtype=np.int64)
+    # orders per customer by persona code: the personas' (times the order profile's scale),
+    # then none, then FAILED_ORDERS
+    scaled = np.array([p.orders for p in PERSONA_SPECS], dtype=np.int64) * shape.orders_scale
+    ranges = np.vstack([scaled, [(0, 0), FAILED_ORDERS]])
     per_customer = rng.integers(ranges[persona, 0], ranges[persona, 1] + 1)
     offsets = np.concatenate([[0], np.cumsum(per_customer)[:-1]])
 

@@ -10,6 +10,7 @@ import numpy as np
 from customer_segments.generate.lines import Catalogue, Items, make_catalogue, make_items
 from customer_segments.generate.orders import Orders, make_orders
 from customer_segments.generate.people import People, make_people
+from customer_segments.generate.profiles import OrderProfile
 
 
 @dataclass(frozen=True)
@@ -28,12 +29,15 @@ class World:
     widths: Widths
 
 
-def simulate(rng: np.random.Generator, n_customers: int, n_ghosts: int) -> World:
-    """All clean data; `n_ghosts` ghost customers (dirt) have orders but no customer row."""
+def simulate(
+    rng: np.random.Generator, n_customers: int, n_ghosts: int, shape: OrderProfile
+) -> World:
+    """All clean data; `n_ghosts` ghost customers (dirt) have orders but no customer row;
+    `shape` says how many orders and lines they have."""
     catalogue = make_catalogue(rng)
     people = make_people(rng, n_customers, n_ghosts)
-    orders = make_orders(rng, people)
-    items = make_items(rng, orders, people, catalogue)
+    orders = make_orders(rng, people, shape)
+    items = make_items(rng, orders, people, catalogue, shape)
     signup = orders.first_day[:n_customers] - rng.integers(1, 700, n_customers)
     widths = Widths(
         customer=max(7, len(str(n_customers + n_ghosts))),

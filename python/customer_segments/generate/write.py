@@ -22,6 +22,7 @@ from customer_segments.generate.columns import (
     truth_table,
 )
 from customer_segments.generate.dirt import customers_table, ghost_count, items_table, orders_table
+from customer_segments.generate.profiles import ORDER_PROFILES
 from customer_segments.generate.world import World, simulate
 
 _FORMATS = ("csv", "parquet")
@@ -66,18 +67,22 @@ def generate(
     fmt: str = "csv",
     truth_path: Path | None = None,
     dirt: bool = True,
+    order_profile: str = "standard",
 ) -> GenerateSummary:
     """Write customers, orders and order_items for `n_customers` customers, plus the truth file.
 
     The same arguments always give byte-identical files. `fmt` is "csv" or "parquet"; the truth
     file (customer_id, persona) is always CSV and goes to `default_truth_path(out_dir)` unless
-    `truth_path` says otherwise. `dirt=False` writes clean data only.
+    `truth_path` says otherwise. `dirt=False` writes clean data only. `order_profile` names
+    one of ORDER_PROFILES: how many orders and lines a customer has ("standard", the
+    sample's shape, or "dense").
     """
     out_dir = Path(out_dir)
     truth_path = default_truth_path(out_dir) if truth_path is None else Path(truth_path)
-    _check_arguments(n_customers, out_dir, fmt, truth_path)
+    _check_arguments(n_customers, out_dir, fmt, truth_path, order_profile)
     rng = np.random.default_rng(seed)
-    world = simulate(rng, n_customers, ghost_count(n_customers) if dirt else 0)
+    shape = ORDER_PROFILES[order_profile]
+    world = simulate(rng, n_customers, ghost_count(n_customers) if dirt else 0, shape)
     out_dir.mkdir(parents=True, exist_ok=True)
     truth_path.parent.mkdir(parents=True, exist_ok=True)
     rows = _write_tables(rng, world, out_dir, fmt, truth_path, dirt)
@@ -90,9 +95,15 @@ def generate(
     )
 
 
-def _check_arguments(n_customers: int, out_dir: Path, fmt: str, truth_path: Path) -> None:
+def _check_arguments(
+    n_customers: int, out_dir: Path, fmt: str, truth_path: Path, order_profile: str
+) -> None:
     if fmt not in _FORMATS:
         raise ValueError(f"Unknown format {fmt!r}: use one of {', '.join(_FORMATS)}.")
+    if order_profile not in ORDER_PROFILES:
+        raise ValueError(
+            f"Unknown order profile {order_profile!r}: use one of {', '.join(ORDER_PROFILES)}."
+        )
     if n_customers < 1:
         raise ValueError(f"n_customers must be at least 1, got {n_customers}.")
     if out_dir.resolve() in truth_path.resolve().parents:
