@@ -7,19 +7,25 @@
 {%- endmacro %}
 
 {#- Numbers written with currency symbols, spaces or thousands separators:
-    "$1,200.50" -> 1200.50. -#}
+    "$1,200.50" -> 1200.50. A whole-number type (integer, bigint) reads the text as
+    a decimal first and rounds it ("34.0" -> 34, "34.5" -> 35, half away from zero):
+    DuckDB casts such text straight to an integer, Spark gives null. -#}
 {% macro parse_number(column, type='decimal(18, 2)') -%}
-    try_cast(nullif(regexp_replace(trim({{ column }}), '[$€£¥\s,]', '', 'g'), '') as {{ type }})
+    {%- set cleaned = "nullif(" ~ replace_pattern("trim(" ~ column ~ ")", "[$€£¥\\s,]", "") ~ ", '')" -%}
+    {%- if type in ('integer', 'bigint') -%}
+    try_cast(round(try_cast({{ cleaned }} as decimal(38, 9))) as {{ type }})
+    {%- else -%}
+    try_cast({{ cleaned }} as {{ type }})
+    {%- endif -%}
 {%- endmacro %}
 
-{#- Dates in the usual formats (var date_formats); the first that parses wins.
-    DuckDB-specific: try_strptime with a list of formats. -#}
+{#- Dates in the usual formats (var date_formats); the first that parses wins. -#}
 {% macro parse_date(column) -%}
-    cast(try_strptime(trim({{ column }}), {{ var('date_formats') | tojson | replace('"', "'") }}) as date)
+    cast({{ parse_datetime("trim(" ~ column ~ ")", var('date_formats')) }} as date)
 {%- endmacro %}
 
 {% macro parse_timestamp(column) -%}
-    try_strptime(trim({{ column }}), {{ var('timestamp_formats') | tojson | replace('"', "'") }})
+    {{ parse_datetime("trim(" ~ column ~ ")", var('timestamp_formats')) }}
 {%- endmacro %}
 
 {#- A raw value was given but could not be read. -#}

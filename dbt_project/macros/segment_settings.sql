@@ -40,6 +40,20 @@
         {% do exceptions.raise_compiler_error(
             "segment_settings: cannot read " ~ path ~ " to merge --vars segments with it.") %}
     {% endif %}
-    {% set project = fromyaml(rows[0][0]) or {} %}
+    {{ return(segments_of_project_yml(rows[0][0])) }}
+{% endmacro %}
+
+{#- Spark reads it with its text source, one row per line, in order (one small
+    file is one partition). -#}
+{% macro spark__project_segments() %}
+    {% if not execute %}{{ return({}) }}{% endif %}
+    {% set path = (invocation_args_dict.get('project_dir') or '.') ~ '/dbt_project.yml' %}
+    {% set lines = run_query("select value from text." ~ quote_identifier(literal_path(path))).columns[0].values() %}
+    {{ return(segments_of_project_yml(lines | join('\n'))) }}
+{% endmacro %}
+
+{#- The segments: under vars: of a dbt_project.yml's text. -#}
+{% macro segments_of_project_yml(text) %}
+    {% set project = fromyaml(text) or {} %}
     {{ return((project.get('vars') or {}).get('segments') or {}) }}
 {% endmacro %}

@@ -5,10 +5,14 @@ build fails while reading the raw files, the CLI asks this module to read each r
 file on its own and turn the first problem into one line that names the file and the
 setting that fixes it.
 
-The files are found and read as the registration macro finds and reads them
-(dbt_project/macros/raw_files/locate.sql and read.sql): the same contract tables and
-readers (customer_segments.contract), the same glob in DuckDB, the folder taken
-literally, the path and every option passed as a parameter, never pasted into SQL.
+The files are found and read as the registration macro finds and reads them on
+DuckDB (dbt_project/macros/raw_files/locate.sql and read.sql, the duckdb__
+implementations): the same contract tables and readers
+(customer_segments.contract), the same glob, the folder taken literally, the path
+and every option passed as a parameter, never pasted into SQL. A table mapped to a
+relation or a query (raw_tables.<table>.relation or .from) has no file to diagnose.
+This is DuckDB's diagnosis only: Spark reads the files with its own readers
+(spark__register_raw_file), whose errors already name the path.
 """
 
 from __future__ import annotations
@@ -129,7 +133,7 @@ def diagnose(raw_dir: Path, root: Path, dbt_vars: str | None = None) -> list[Pro
     with duckdb.connect() as connection:
         for table in source.tables:
             config = settings.get(table) or {}
-            if config.get("from"):
+            if config.get("from") or config.get("relation"):
                 continue
             csv_options = config.get("csv") if isinstance(config.get("csv"), dict) else {}
             for file, file_format in located_files(connection, raw_dir, table, config, source):

@@ -14,16 +14,16 @@
     {% for column in spec.columns %}
         {% set source_column = columns.get(column, column) | string %}
         {% if column in expressions %}
-            {% do selected.append('cast((' ~ expressions[column] ~ ') as varchar) as ' ~ quote_identifier(column)) %}
+            {% do selected.append('cast((' ~ expressions[column] ~ ') as ' ~ dbt.type_string() ~ ') as ' ~ quote_identifier(column)) %}
         {% elif source_column in present %}
-            {% do selected.append('cast(' ~ quote_identifier(source_column) ~ ' as varchar) as ' ~ quote_identifier(column)) %}
+            {% do selected.append('cast(' ~ quote_identifier(source_column) ~ ' as ' ~ dbt.type_string() ~ ') as ' ~ quote_identifier(column)) %}
         {% elif column in spec.required_columns or column in columns %}
             {% do problems.append(raw_problem('error',
                 "Raw file '" ~ path ~ "' has no column '" ~ source_column ~ "' for " ~ table_name
                 ~ "." ~ column ~ ": map it with " ~ setting ~ ".columns." ~ column
                 ~ " (the file has: " ~ present | join(', ') ~ ").")) %}
         {% else %}
-            {% do selected.append('cast(null as varchar) as ' ~ quote_identifier(column)) %}
+            {% do selected.append('cast(null as ' ~ dbt.type_string() ~ ') as ' ~ quote_identifier(column)) %}
         {% endif %}
     {% endfor %}
     {% if table_name == 'customers' %}
@@ -34,7 +34,7 @@
                     "Raw file '" ~ path ~ "' has no column '" ~ extra.column ~ "' named in " ~ setting
                     ~ ".extra_columns (the file has: " ~ present | join(', ') ~ ").")) %}
             {% endif %}
-            {% do selected.append('cast(' ~ quote_identifier(extra.column) ~ ' as varchar) as ' ~ quote_identifier(extra.name)) %}
+            {% do selected.append('cast(' ~ quote_identifier(extra.column) ~ ' as ' ~ dbt.type_string() ~ ') as ' ~ quote_identifier(extra.name)) %}
         {% endfor %}
     {% endif %}
     {{ return({'selected': selected, 'problems': problems}) }}

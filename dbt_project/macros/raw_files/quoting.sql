@@ -7,7 +7,17 @@
 
 {#- A value as a SQL string literal, its quotes doubled: it's -> 'it''s'. -#}
 {% macro sql_string(value) -%}
-    '{{ value | string | replace("'", "''") }}'
+    {{- return(adapter.dispatch('sql_string')(value)) -}}
+{%- endmacro %}
+
+{% macro default__sql_string(value) -%}
+    {{- return("'" ~ (value | string) | replace("'", "''") ~ "'") -}}
+{%- endmacro %}
+
+{#- Spark's string literals read backslash escapes: '\s' would be 's', a folder
+    C:\new would hold a line break. Each backslash is doubled before the quotes. -#}
+{% macro spark__sql_string(value) -%}
+    {{- return("'" ~ (value | string) | replace("\\", "\\\\") | replace("'", "''") ~ "'") -}}
 {%- endmacro %}
 
 
@@ -19,6 +29,11 @@
 
 {% macro default__quote_identifier(name) -%}
     {{- return('"' ~ (name | string) | replace('"', '""') ~ '"') -}}
+{%- endmacro %}
+
+{#- Spark quotes names with backticks (double quotes make a string there). -#}
+{% macro spark__quote_identifier(name) -%}
+    {{- return('`' ~ (name | string) | replace('`', '``') ~ '`') -}}
 {%- endmacro %}
 
 

@@ -20,9 +20,14 @@
     {% if not execute %}{{ return([]) }}{% endif %}
     {% set raw_dir = var('raw_dir') | string %}
     {% set mapping = var('raw_tables', {}) or {} %}
-    {% set everything = run_query(
-        "select count(*) from glob(" ~ sql_string(glob_escape(raw_dir) ~ '/*') ~ ")").columns[0].values()[0] %}
-    {% if everything == 0 %}
+    {#- The folder must hold files unless each required table is an existing relation
+        (raw_tables.<table>.relation): an optional one without is then left out. -#}
+    {% set reads_files = [] %}
+    {% for table_name, spec in raw_contract().items()
+        if spec.required and not (mapping.get(table_name) or {}).get('relation') %}
+        {% do reads_files.append(table_name) %}
+    {% endfor %}
+    {% if reads_files and not find_raw_files(raw_dir, '*') %}
         {{ return([raw_problem('error',
             "Raw folder '" ~ raw_dir ~ "' does not exist or is empty: set SEGMENTS_RAW_DIR to the "
             ~ "folder that holds customers, orders and order_items (.csv or .parquet).")]) }}
@@ -40,37 +45,26 @@
 {% endmacro %}
 
 
-{#- One raw table: locate its file (locate_raw_file), map its columns
-    (raw_select_list), create raw.<table>__file (the file as it is) and raw.<table>
-    (the contract columns as text, source_row_number, source_file); with check_only,
-    check its values (raw_value_problems). Returns its problems. -#}
+{#- One raw table: locate its file (locate_raw_file), create raw.<table>__file (the
+    file as it is: register_raw_file, dispatched), map its columns (raw_select_list),
+    create raw.<table> (the contract columns as text, source_row_number,
+    source_file); with check_only, check its values (raw_value_problems). Returns its
+    problems. -#}
 {% macro register_raw_table(table_name, spec, config, raw_dir, check_only) %}
     {% set view = 'raw.' ~ quote_identifier(table_name) %}
-    {% set file_view = 'raw.' ~ quote_identifier(table_name ~ '__file') %}
-    {% set found = locate_raw_file(table_name, spec, config, raw_dir) %}
+    {% set found = locate_raw_file(table_name, spec, config, raw_dir, check_only) %}
     {% set problems = found.problems %}
-    {% if found.reader is none %}
+    {% if found.files is none and found.query is none %}
         {% if not (problems | selectattr('level', 'equalto', 'error') | list) %}
             {% do run_query("create or replace view " ~ view ~ " as " ~ empty_raw_table(spec)) %}
         {% endif %}
         {{ return(problems) }}
     {% endif %}
 
-    {% do run_query("create or replace view " ~ file_view ~ " as select * from " ~ found.reader) %}
-    {% set present = run_query(
-        "select column_name from information_schema.columns where table_schema = 'raw' "
-        ~ "and table_name = " ~ sql_string(table_name ~ '__file') ~ " order by ordinal_position"
-    ).columns[0].values() | list %}
-    {#- The row's position in its file, 1 for the first data row. A single Parquet file
-        is numbered by its reader, in parallel (unless it has a column of that name);
-        otherwise row_number() over () counts rows in file order, which DuckDB does on
-        one thread (a streaming window), so CSV and globs of files are slower. -#}
-    {% if found.numbered_reader and 'file_row_number' not in present %}
-        {% do run_query("create or replace view " ~ file_view ~ " as select * from " ~ found.numbered_reader) %}
-        {% set row_number = 'file_row_number + 1' %}
-    {% else %}
-        {% set row_number = 'row_number() over ()' %}
-    {% endif %}
+    {% set registered = register_raw_file(table_name ~ '__file', found) %}
+    {% set file_view = registered.relation %}
+    {% set present = registered.columns %}
+    {% set row_number = registered.row_number %}
     {% set mapped = raw_select_list(table_name, spec, config, present, found.path) %}
     {% do problems.extend(mapped.problems) %}
     {% if problems | selectattr('level', 'equalto', 'error') | list %}{{ return(problems) }}{% endif %}
@@ -108,7 +102,7 @@
     ones, all typed as the registered views type them. -#}
 {% macro empty_raw_table(spec) %}
     {% set columns = [] %}
-    {% for column in spec.columns %}{% do columns.append('cast(null as varchar) as ' ~ quote_identifier(column)) %}{% endfor %}
+    {% for column in spec.columns %}{% do columns.append('cast(null as ' ~ dbt.type_string() ~ ') as ' ~ quote_identifier(column)) %}{% endfor %}
     {{ return("select " ~ columns | join(', ')
-        ~ ", cast(null as bigint) as source_row_number, cast(null as varchar) as source_file where false") }}
+        ~ ", cast(null as bigint) as source_row_number, cast(null as " ~ dbt.type_string() ~ ") as source_file where false") }}
 {% endmacro %}

@@ -32,8 +32,7 @@ reference_dates as (
 order_data as (
 
     select count(*) > 0 as has_orders
-    from {{ ref('int_orders_validated') }}
-    where rejection_reason is null
+    from {{ ref('int_orders_accepted') }}
 
 ),
 
@@ -54,7 +53,9 @@ joined as (
         ) as integer) as age,
         cast(customers.annual_income as double) as annual_income,
         customers.signup_date,
-        {{ dbt.datediff('customers.signup_date', 'reference_dates.reference_date', 'day') }} as tenure_days,
+        {#- bigint on every engine: dbt.datediff is an int on Spark. -#}
+        cast({{ dbt.datediff('customers.signup_date', 'reference_dates.reference_date', 'day') }} as bigint)
+            as tenure_days,
 
         ----------  behaviour (null throughout when the data has no orders)
         case when order_data.has_orders then coalesce(behaviour.order_count, 0) end as order_count,
@@ -64,7 +65,7 @@ joined as (
         cast(behaviour.avg_order_value as double) as avg_order_value,
         case when order_data.has_orders
             then cast(coalesce(behaviour.item_quantity, 0) as bigint) end as item_quantity,
-        behaviour.recency_days,
+        cast(behaviour.recency_days as bigint) as recency_days,
         behaviour.return_rate,
         behaviour.cancel_rate,
         behaviour.preferred_channel,
@@ -96,7 +97,7 @@ joined as (
 scored as (
 
     select
-        * exclude (stated_spending_score),
+        * except (stated_spending_score),
         {#- The raw table's own score when it has one; otherwise the customer's
             percentile of monetary value (1-100) among the customers with a completed
             order, as in the classic mall-customers data. Null for a customer without

@@ -17,10 +17,10 @@ counted as (
     select
         segment_id,
         '{{ attribute }}' as attribute,
-        coalesce(cast({{ attribute }} as varchar), '(unknown)') as attribute_value,
+        coalesce(cast({{ attribute }} as {{ dbt.type_string() }}), '(unknown)') as attribute_value,
         count(*) as customer_count
     from members
-    group by segment_id, coalesce(cast({{ attribute }} as varchar), '(unknown)')
+    group by segment_id, coalesce(cast({{ attribute }} as {{ dbt.type_string() }}), '(unknown)')
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 

@@ -37,9 +37,9 @@ favourite_categories as (
 
     select
         segment_id,
-        {{ dbt.listagg(
+        {{ ordered_listagg(
             dbt.concat(["upper(substring(category, 1, 1))", "substring(category, 2)", lift_text]),
-            "', '", "order by affinity_rank") }} as names
+            "', '", "affinity_rank") }} as names
     from {{ ref('segment_category_affinity') }}
     where affinity_rank <= 2 and lift > 1
     group by segment_id
@@ -51,10 +51,10 @@ favourite_products as (
     select
         segment_id,
         basis,
-        {{ dbt.listagg(
+        {{ ordered_listagg(
             "case when basis = 'lift' then " ~ dbt.concat(["coalesce(product_name, product_id)", lift_text])
             ~ " else coalesce(product_name, product_id) end",
-            "', '", "order by affinity_rank") }} as names
+            "', '", "affinity_rank") }} as names
     from {{ ref('segment_product_affinity') }}
     where affinity_rank <= 2
     group by segment_id, basis
@@ -118,10 +118,10 @@ material_traits as (
 
     select
         segment_id,
-        {{ dbt.listagg(
+        {{ ordered_listagg(
             "feature_label || ' ' || " ~ dbt.concat(["cast(round(segment_value, 1) as " ~ dbt.type_string() ~ ")", "' vs '", "cast(round(population_value, 1) as " ~ dbt.type_string() ~ ")"]),
-            "'; '", "order by trait_rank") }} as key_traits,
-        {{ dbt.listagg("phrase", "', '", "order by trait_rank") }} as trait_phrases
+            "'; '", "trait_rank") }} as key_traits,
+        {{ ordered_listagg("phrase", "', '", "trait_rank") }} as trait_phrases
     from segment_traits
     where is_material
     group by segment_id
