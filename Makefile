@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup run report test lint format browser docs clean
+.PHONY: setup run report test lint format browser docs clean spark-setup spark-up spark-down
 
 setup: $(VENV)/.installed
 
@@ -41,8 +41,19 @@ browser:
 	    echo "Install Chromium at /usr/bin/chromium (Debian: sudo apt-get install chromium) for the browser tests."; \
 	  fi; }
 
+## Apache Spark (README "Run on Spark"): the extra, and a local standalone cluster
+## (master and one worker on 127.0.0.1; needs Java 17).
+spark-setup: setup
+	$(BIN)/python -m pip install --quiet -e ".[test,spark]"
+
+spark-up: setup
+	PYTHON=$(BIN)/python scripts/spark-cluster.sh start
+
+spark-down:
+	scripts/spark-cluster.sh stop
+
 docs: setup
 	$(BIN)/dbt docs generate
 
 clean:
-	rm -rf target logs reports/*.html warehouse.duckdb
+	rm -rf target logs reports/*.html warehouse.duckdb spark-warehouse spark-metastore

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +20,7 @@ from customer_segments.runner import run_dbt
 
 ROOT = project_root()
 FIXTURES = Path(__file__).parent / "fixtures"
+SAMPLE = ROOT / "data" / "sample"  # the bundled sample
 SHAPES = FIXTURES / "shapes"
 # The real UCI Online Retail export, in shared/ beside the repository (CI copies it
 # there too). Its mapping is recipe 2 of the README.
@@ -228,3 +231,85 @@ def cli(raw_dir: Path, folder: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [CLI, *args], env=environment(raw_dir, folder), capture_output=True, text=True, timeout=600
     )
+
+
+# --- a local Apache Spark standalone cluster (scripts/spark-cluster.sh), for the spark tests ---
+
+
+def spark_missing(reason: str) -> None:
+    """No Spark here: a failure on CI (which installs Java and the spark extra), a skip
+    elsewhere, with the reason."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true: the spark tests must run on CI)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def spark_master(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The URL of a master and one worker on 127.0.0.1, started for the test session on
+    a free port (beside any cluster of `make spark-up`) and stopped after it."""
+    from customer_segments.sparkfit import spark_unavailable
+
+    unavailable = spark_unavailable()
+    if unavailable:
+        spark_missing(unavailable)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    script = str(ROOT / "scripts" / "spark-cluster.sh")
+    settings = {
+        **os.environ,
+        "PYTHON": sys.executable,
+        "SEGMENTS_SPARK_CLUSTER_DIR": str(tmp_path_factory.mktemp("spark-cluster")),
+        "SEGMENTS_SPARK_PORT": str(port),
+    }
+    started = subprocess.run(
+        [script, "start"], env=settings, capture_output=True, text=True, timeout=300
+    )
+    assert started.returncode == 0, started.stdout + started.stderr
+    try:
+        yield f"spark://127.0.0.1:{port}"
+    finally:
+        subprocess.run([script, "stop"], env=settings, capture_output=True, timeout=120)
+
+
+def spark_environment(raw_dir: Path, folder: Path, master: str) -> dict[str, str]:
+    """The CLI's environment for a Spark build whose warehouse and catalog (and dbt's
+    files and the report) all live inside `folder`."""
+    return {
+        **environment(raw_dir, folder),
+        "SEGMENTS_SPARK_MASTER": master,
+        "SEGMENTS_SPARK_WAREHOUSE": str(folder / "spark-warehouse"),
+        "SEGMENTS_SPARK_METASTORE": str(folder / "spark-metastore"),
+    }
+
+
+@dataclass(frozen=True)
+class EngineRun:
+    """One `customer-segments run` (with the report) of the bundled sample."""
+
+    env: dict[str, str]
+    seconds: float
+    output: str
+
+
+@pytest.fixture(scope="session")
+def sample_on_spark_and_duckdb(
+    spark_master: str, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, EngineRun]:
+    """The bundled sample built once per test session by `customer-segments run`, on
+    the Spark cluster (`--target spark`) and on DuckDB, each with its report: the
+    Spark tests (tables, report) share the two builds."""
+    folder = tmp_path_factory.mktemp("engines")
+    runs = {}
+    for engine, env, args in (
+        ("spark", spark_environment(SAMPLE, folder / "spark", spark_master), ["--target", "spark"]),
+        ("duckdb", environment(SAMPLE, folder / "duckdb"), []),
+    ):
+        started = time.perf_counter()
+        done = subprocess.run(
+            [CLI, "run", *args], env=env, capture_output=True, text=True, timeout=3600
+        )
+        assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
+        runs[engine] = EngineRun(env, time.perf_counter() - started, done.stdout)
+    return runs

@@ -7,7 +7,8 @@
 
         select * from ({{ assign_segment(ref('customer_features')) }}) as scored
 
-    Returns one row per input row: the key column, segment_id, distance_to_centroid.
+    Returns one row per input row: the key column, segment_id, distance_to_centroid
+    and distance_to_second_centroid (the next-nearest centroid's).
     Portable SQL (dbt cross-database style); nothing DuckDB-specific.
 -#}
 {% macro assign_segment(relation, key_column='customer_id', centroids=none) %}
@@ -95,7 +96,12 @@
 
     )
 
-    select {{ key_column }}, segment_id, distance_to_centroid
+    select
+        {{ key_column }},
+        max(case when distance_rank = 1 then segment_id end) as segment_id,
+        max(case when distance_rank = 1 then distance_to_centroid end) as distance_to_centroid,
+        max(case when distance_rank = 2 then distance_to_centroid end) as distance_to_second_centroid
     from ranked
-    where distance_rank = 1
+    where distance_rank <= 2
+    group by {{ key_column }}
 {% endmacro %}

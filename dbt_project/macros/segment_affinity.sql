@@ -139,11 +139,12 @@ ranked as (
 
     select
         measured.*,
+        {#- bigint on every engine: row_number() is an int on Spark. -#}
         case when meets_min_support then
-            row_number() over (
+            cast(row_number() over (
                 partition by segment_id, meets_min_support
                 order by lift desc, segment_buyers desc, {{ item_column }}
-            )
+            ) as bigint)
         end as affinity_rank
     from measured
 

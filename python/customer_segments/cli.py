@@ -3,6 +3,11 @@
 Exit codes: 0 success; 1 the dbt build failed (a model or a data test); 2 bad input
 or settings, nothing was built (the message says what to fix); 3 the report could not
 be rendered.
+
+One job, the commands and what they print: their options, progress lines, one-line
+errors and exit codes. The work is elsewhere (runner: dbt; sparkfit: the fit on Spark;
+report/: the page; generate/: sample data); the file is long because every command's
+messages are written here, once.
 """
 
 from __future__ import annotations
@@ -10,9 +15,12 @@ from __future__ import annotations
 import contextlib
 import importlib
 import json
+import logging
 import re
 import threading
 import time
+import warnings
+from collections.abc import Callable
 from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
@@ -22,7 +30,7 @@ import typer
 
 from customer_segments.paths import Paths
 from customer_segments.rawfiles import Problem, diagnose
-from customer_segments.runner import DbtEvent, run_dbt_events
+from customer_segments.runner import DbtEvent, profile_target, run_dbt_events, run_dbt_in_process
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -80,6 +88,11 @@ def user_paths() -> Paths:
         raise  # unreachable: fail() exits
 
 
+class OrderProfileName(StrEnum):  # the names of customer_segments.generate.ORDER_PROFILES
+    standard = "standard"
+    dense = "dense"
+
+
 @app.command()
 def generate(
     customers: int = typer.Option(5_000, "--customers", "-n", min=1, help="Customers to create."),
@@ -88,13 +101,24 @@ def generate(
     format: Format = typer.Option(Format.csv, "--format", "-f", help="File format."),
     truth: Path | None = typer.Option(None, help="Ground-truth file (default: beside --out)."),
     clean: bool = typer.Option(False, "--clean", help="Leave out the planted dirty rows."),
+    order_profile: OrderProfileName = typer.Option(
+        OrderProfileName.standard,
+        help="How many orders and order lines a customer has: standard (the sample's "
+        "shape) or dense (twice the orders, about 40 lines a customer).",
+    ),
 ) -> None:
     """Write sample raw data (customers, orders, order_items) with planted personas."""
     from customer_segments.generate import generate as write_sample
 
     started = time.perf_counter()
     summary = write_sample(
-        customers, out, seed=seed, fmt=format.value, truth_path=truth, dirt=not clean
+        customers,
+        out,
+        seed=seed,
+        fmt=format.value,
+        truth_path=truth,
+        dirt=not clean,
+        order_profile=order_profile.value,
     )
     typer.echo(
         f"Wrote {summary.customers:,} customers, {summary.orders:,} orders and "
@@ -103,10 +127,19 @@ def generate(
     )
 
 
+# The first line of a Spark error: "[TABLE_OR_VIEW_NOT_FOUND] The table ..."; the plan follows.
+SPARK_ERROR = re.compile(r"^\[[A-Z][A-Z0-9_.]*\] ")
+
+
 def _last_line(message: str) -> str:
-    """The useful line of a dbt node message: a Python traceback's final line without
-    its exception class, or the message itself."""
+    """The useful line of a dbt node message: a Spark error's first line, a Python
+    traceback's final line without its exception class, or the message itself; never
+    the macro stack dbt puts below it ("> called by ...")."""
     lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
+    spark = [line for line in lines if SPARK_ERROR.match(line)]
+    if spark:
+        return spark[0]
+    lines = [line for line in lines if not line.startswith(">")] or lines
     last = lines[-1] if lines else message
     return re.sub(r"^[\w.]+(Error|Exception): ", "", last)
 
@@ -202,25 +235,32 @@ def warehouse_in_use(path: Path) -> str | None:
     return None
 
 
-def fit_warnings(path: Path) -> list[str]:
+Query = Callable[[str], list[tuple]]
+
+
+def duckdb_query(path: Path) -> Query:
+    """Rows of a query against the DuckDB warehouse (read-only)."""
+
+    def rows(sql: str) -> list[tuple]:
+        with duckdb.connect(str(path), read_only=True) as connection:
+            return connection.execute(sql).fetchall()
+
+    return rows
+
+
+def fit_warnings(query: Query) -> list[str]:
     """What the user should know about the fit: features left out of it."""
-    with duckdb.connect(str(path), read_only=True) as connection:
-        dropped = connection.execute(
-            "select any_value(dropped_features) from marts.segment_k_selection"
-        ).fetchone()
-    if dropped and dropped[0]:
-        return [f"features left out of the fit: {dropped[0]} (see segments.features)"]
+    dropped = query("select max(dropped_features) from marts.segment_k_selection")
+    if dropped and dropped[0][0]:
+        return [f"features left out of the fit: {dropped[0][0]} (see segments.features)"]
     return []
 
 
-def missing_data_notes(path: Path) -> list[str]:
+def missing_data_notes(query: Query) -> list[str]:
     """What the segments were built without: no orders (or none accepted), no order lines."""
     try:
-        with duckdb.connect(str(path), read_only=True) as connection:
-            rows = connection.execute(
-                "select source_table, rows_read, rows_accepted from audit.row_reconciliation"
-            ).fetchall()
-    except duckdb.Error:
+        rows = query("select source_table, rows_read, rows_accepted from audit.row_reconciliation")
+    except Exception:  # a note is never worth a failed run (no table: nothing to say)
         return []
     counts = {table: (read, accepted) for table, read, accepted in rows}
     orders_read, orders_accepted = counts.get("orders", (0, 0))
@@ -256,26 +296,102 @@ def import_report_in_background() -> None:
     threading.Thread(target=load, name="import-report").start()
 
 
+TARGET_HELP = (
+    "The profiles.yml output to build into: dev (DuckDB, the default) or spark "
+    '(Apache Spark through dbt-spark; README "Run on Spark").'
+)
+
+
+def build_failed(events: list[DbtEvent], paths: Paths, dbt_vars: str | None) -> None:
+    """Exit with what failed: the raw files' problems (BAD_INPUT), else each failed
+    node (BUILD_FAILED), else dbt's own error (BAD_INPUT)."""
+    problems = [p.message for p in raw_problems(events) if p.level == "error"]
+    if problems:
+        fail("\n       ".join(problems), BAD_INPUT)
+    failures = node_failures(events)
+    errors = failures or run_errors(events)
+    if any(READ_ERROR.search(error) for error in errors):
+        unreadable = [p.message for p in diagnose(paths.raw_dir, paths.root, dbt_vars)]
+        errors, failures = (unreadable, []) if unreadable else (errors, failures)
+    fail("\n       ".join(errors), BUILD_FAILED if failures else BAD_INPUT)
+
+
+def build_on_spark(
+    paths: Paths, target: str, show: Callable[[DbtEvent], None], dbt_vars: str | None
+) -> Query:
+    """The build on Spark, in three steps in this process (customer_segments.sparkfit):
+    the fit's inputs, the fit, everything else. Exits on any failure."""
+    from customer_segments import sparkfit
+    from customer_segments.clustering import ClusteringError
+    from customer_segments.settings import SettingsError
+
+    # pyspark warns about pandas 3 on import; the fit moves data through Arrow instead.
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
+    # pyspark logs every failed query with Spark's whole plan; dbt reports it in one line.
+    from pyspark.logger import PySparkLogger
+
+    for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
+        PySparkLogger.getLogger(name).setLevel(logging.CRITICAL)
+    # cautious: a data test runs in the step that builds all of its models (one on
+    # customer_segments and customer_features runs after the fit, not before it).
+    build = ["build", "--target", target, "--indirect-selection", "cautious"]
+    code, events, result = run_dbt_in_process(
+        [*build, "--select", *sparkfit.INPUTS_SELECTOR], paths, show, dbt_vars
+    )
+    if code != 0:
+        build_failed(events, paths, dbt_vars)
+    started = time.perf_counter()
+    try:
+        spark = sparkfit.session()
+        fitted = sparkfit.fit(spark, sparkfit.input_relations(result), dbt_vars)
+    except (ClusteringError, SettingsError) as error:
+        fail(f"the fit failed: {error}", BUILD_FAILED)
+    except Exception as error:  # Spark's own (a table it cannot read or write)
+        fail(f"the fit failed: {one_line(error)}", BUILD_FAILED)
+    typer.echo(
+        f"      fit ({fitted.mode}) of {fitted.customers:,} customers: k = {fitted.k}, "
+        f"{', '.join(fitted.tables)} written in {time.perf_counter() - started:.1f}s"
+    )
+    code, events, _ = run_dbt_in_process(
+        [*build, "--exclude", *sparkfit.INPUTS_SELECTOR], paths, show, dbt_vars
+    )
+    if code != 0:
+        build_failed(events, paths, dbt_vars)
+    return lambda sql: [tuple(row) for row in spark.sql(sql).collect()]
+
+
 @app.command()
 def run(
     report: bool = typer.Option(True, help="Render the report after the build."),
     dbt_vars: str | None = typer.Option(None, "--vars", help=VARS_HELP),
+    target: str | None = typer.Option(None, "--target", "-t", help=TARGET_HELP),
 ) -> None:
     """dbt build (every model and test), then the HTML report, with progress."""
     paths = user_paths()
     dbt_vars = read_vars(dbt_vars)
-    typer.echo(f"Raw data:  {paths.raw_dir}\nWarehouse: {paths.duckdb_path}")
-    busy = warehouse_in_use(paths.duckdb_path)
-    if busy:
-        fail(busy, BAD_INPUT)
-    try:  # DuckDB makes no folders
-        paths.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        fail(
-            f"Warehouse '{paths.duckdb_path}': its folder cannot be made ({error.strerror}): "
-            "set SEGMENTS_DUCKDB_PATH to a file in a folder you can write.",
-            BAD_INPUT,
+    try:
+        target_name, output = profile_target(paths, target)
+    except ValueError as error:
+        fail(str(error), BAD_INPUT)
+    on_spark = output.get("type") == "spark"
+    if on_spark:
+        typer.echo(
+            f"Raw data:  {paths.raw_dir}\n"
+            f"Warehouse: Spark at {spark_master(output, BAD_INPUT)} (target {target_name})"
         )
+    else:
+        typer.echo(f"Raw data:  {paths.raw_dir}\nWarehouse: {paths.duckdb_path}")
+        busy = warehouse_in_use(paths.duckdb_path)
+        if busy:
+            fail(busy, BAD_INPUT)
+        try:  # DuckDB makes no folders
+            paths.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            fail(
+                f"Warehouse '{paths.duckdb_path}': its folder cannot be made ({error.strerror}): "
+                "set SEGMENTS_DUCKDB_PATH to a file in a folder you can write.",
+                BAD_INPUT,
+            )
     started = time.perf_counter()
     passed_tests = 0
 
@@ -290,46 +406,72 @@ def run(
         else:
             typer.echo(line)
 
-    if report:
-        import_report_in_background()
-    code, events = run_dbt_events(["build"], paths, show, dbt_vars)
-    if code != 0:
-        problems = [p.message for p in raw_problems(events) if p.level == "error"]
-        if problems:
-            fail("\n       ".join(problems), BAD_INPUT)
-        failures = node_failures(events)
-        errors = failures or run_errors(events)
-        if any(READ_ERROR.search(error) for error in errors):
-            unreadable = [p.message for p in diagnose(paths.raw_dir, paths.root, dbt_vars)]
-            errors, failures = (unreadable, []) if unreadable else (errors, failures)
-        fail("\n       ".join(errors), BUILD_FAILED if failures else BAD_INPUT)
-    for warning in fit_warnings(paths.duckdb_path):
+    if on_spark:
+        query = build_on_spark(paths, target_name, show, dbt_vars)
+    else:
+        if report:
+            import_report_in_background()
+        build = ["build", *(["--target", target] if target else [])]
+        code, events = run_dbt_events(build, paths, show, dbt_vars)
+        if code != 0:
+            build_failed(events, paths, dbt_vars)
+        query = duckdb_query(paths.duckdb_path)
+    for warning in fit_warnings(query):
         typer.secho(f"warning: {warning}", err=True, fg=typer.colors.YELLOW)
-    for note in missing_data_notes(paths.duckdb_path):
+    for note in missing_data_notes(query):
         typer.echo(f"note: {note}")
     seconds = time.perf_counter() - started
     typer.echo(
         f"dbt build finished in {seconds:.1f}s: every model built, {passed_tests} data tests passed."
     )
     if report:
-        render(paths, seconds)
+        render(paths, seconds, target)
 
 
-def render(paths: Paths, run_seconds: float | None = None) -> None:
-    """Render the report; any failure of it exits REPORT_FAILED with one line naming the
-    part that failed (never a traceback)."""
+def one_line(error: BaseException) -> str:
+    """An unexpected error as one line: its class and the first line of its message."""
+    detail = (str(error).strip().splitlines() or [""])[0]
+    return f"{type(error).__name__}: {detail}" if detail else type(error).__name__
 
-    def one_line(error: BaseException) -> str:
-        detail = (str(error).strip().splitlines() or [""])[0]
-        return f"{type(error).__name__}: {detail}" if detail else type(error).__name__
+
+def spark_master(output: dict, code: int) -> str | None:
+    """The master of a Spark target (profiles.yml output), once Spark is known to be
+    usable here (the extra, Java, a master that answers); otherwise exit `code` with
+    the one-line reason."""
+    from customer_segments.sparkfit import master_of, spark_unavailable
+
+    master = master_of(output)
+    unavailable = spark_unavailable(master)
+    if unavailable:
+        fail(unavailable, code)
+    return master
+
+
+def render(paths: Paths, run_seconds: float | None = None, target: str | None = None) -> None:
+    """Render the report from the warehouse of `target` (profiles.yml; None: its
+    default); any failure of it exits REPORT_FAILED with one line naming the part that
+    failed (never a traceback)."""
 
     started = time.perf_counter()
     try:
         from customer_segments.report import ReportError, render_report
+        from customer_segments.report.warehouse import SparkTarget, spark_session
     except Exception as error:  # a missing or broken matplotlib / jinja2
         fail(f"the report could not be loaded: {one_line(error)}", REPORT_FAILED)
     try:
-        path = render_report(paths.duckdb_path, paths.report_path, run_seconds=run_seconds)
+        target_name, output = profile_target(paths, target)
+    except ValueError as error:
+        fail(str(error), BAD_INPUT)
+    source: Path | SparkTarget = paths.duckdb_path
+    if output.get("type") == "spark":
+        master = spark_master(output, REPORT_FAILED)
+        # pyspark warns about pandas 3 on import; the report reads Spark through Arrow.
+        warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
+        parameters = {k: str(v) for k, v in (output.get("server_side_parameters") or {}).items()}
+        # On `run --target spark` this is the session dbt started in this process.
+        source = SparkTarget(f"Spark at {master} (target {target_name})", spark_session(parameters))
+    try:
+        path = render_report(source, paths.report_path, run_seconds=run_seconds)
     except ReportError as error:
         fail(" ".join(str(error).split()), REPORT_FAILED)
     except Exception as error:
@@ -338,18 +480,34 @@ def render(paths: Paths, run_seconds: float | None = None) -> None:
         typer.echo(f"Report written to {path} in {time.perf_counter() - started:.1f}s.")
 
 
+CHECK_TARGET_HELP = (
+    "The profiles.yml output to check on: dev (DuckDB in memory, the default) or spark "
+    "(the raw files as Spark reads them)."
+)
+
+
 @app.command()
-def check(dbt_vars: str | None = typer.Option(None, "--vars", help=VARS_HELP)) -> None:
+def check(
+    dbt_vars: str | None = typer.Option(None, "--vars", help=VARS_HELP),
+    target: str | None = typer.Option(None, "--target", "-t", help=CHECK_TARGET_HELP),
+) -> None:
     """Check the raw files and settings against the mapping before any build: every
     missing file or column, unknown feature or column where nothing parses (problems,
     exit 2), every value that will not parse (warnings), the names of extra columns."""
     paths = user_paths()
     dbt_vars = read_vars(dbt_vars)
+    try:
+        _, output = profile_target(paths, target)
+    except ValueError as error:
+        fail(str(error), BAD_INPUT)
+    on_spark = output.get("type") == "spark"
     typer.echo(f"Raw data:  {paths.raw_dir}")
-    # An in-memory DuckDB: checking never touches the warehouse file.
+    if on_spark:
+        spark_master(output, BAD_INPUT)
     code, events = run_dbt_events(
-        ["run-operation", "check_raw_files"],
-        replace(paths, duckdb_path=Path(":memory:")),
+        ["run-operation", "check_raw_files", *(["--target", target] if target else [])],
+        # On DuckDB an in-memory database: checking never touches the warehouse file.
+        paths if on_spark else replace(paths, duckdb_path=Path(":memory:")),
         dbt_vars=dbt_vars,
     )
     problems = raw_problems(events)
@@ -358,15 +516,25 @@ def check(dbt_vars: str | None = typer.Option(None, "--vars", help=VARS_HELP)) -
         typer.echo(f"{label}: {problem.message}")
     if code != 0:
         if not any(problem.level == "error" for problem in problems):
-            unreadable = [p.message for p in diagnose(paths.raw_dir, paths.root, dbt_vars)]
+            # rawfiles.diagnose reads the files with DuckDB: on Spark, dbt's error alone.
+            diagnosed = [] if on_spark else diagnose(paths.raw_dir, paths.root, dbt_vars)
+            unreadable = [p.message for p in diagnosed]
             fail("\n       ".join(unreadable or run_errors(events)), BAD_INPUT)
         raise typer.Exit(BAD_INPUT)
 
 
+REPORT_TARGET_HELP = (
+    "The profiles.yml output to read: dev (the DuckDB file, the default) or spark "
+    "(the Spark catalog of that target)."
+)
+
+
 @app.command("report")
-def report_command() -> None:
+def report_command(
+    target: str | None = typer.Option(None, "--target", "-t", help=REPORT_TARGET_HELP),
+) -> None:
     """Render the HTML report from the warehouse alone (no rebuild)."""
-    render(user_paths())
+    render(user_paths(), target=target)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,11 @@ warehouse (marts.segment_centroids) and applied in pure SQL.
 
 Frames come in as pandas DataFrames or Arrow tables (what the dbt Python models read
 from DuckDB); only the columns a step needs are turned into numpy arrays.
+
+The file is long because it is the one place of the model's mathematics: the
+preprocessing path above, the fit, the choice of k (prediction strength, the null
+reference) and the stability check all read the same parameters, and keeping them
+together keeps the SQL macro's twin in one file to compare against.
 """
 
 from __future__ import annotations

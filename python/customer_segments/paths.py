@@ -1,5 +1,7 @@
-"""The three places a user cares about, from environment variables: the raw folder,
-the warehouse and the report (the table under "Quickstart" in the README)."""
+"""The places a user cares about, from environment variables: the raw folder, the
+warehouse and the report (the table under "Quickstart" in the README), and on Apache
+Spark the warehouse folder and the catalog (README "Run on Spark"; profiles.yml reads
+the same variables, with the same defaults, for a plain `dbt build --target spark`)."""
 
 from __future__ import annotations
 
@@ -24,6 +26,8 @@ class Paths:
     raw_dir: Path
     duckdb_path: Path
     report_path: Path
+    spark_warehouse: Path | None = None
+    spark_metastore: Path | None = None
 
     @classmethod
     def from_env(cls) -> Paths:
@@ -39,6 +43,8 @@ class Paths:
             raw_dir=place("SEGMENTS_RAW_DIR", "data/sample"),
             duckdb_path=place("SEGMENTS_DUCKDB_PATH", "warehouse.duckdb"),
             report_path=place("SEGMENTS_REPORT_PATH", "reports/segment_report.html"),
+            spark_warehouse=place("SEGMENTS_SPARK_WAREHOUSE", "spark-warehouse"),
+            spark_metastore=place("SEGMENTS_SPARK_METASTORE", "spark-metastore"),
         )
 
     def environment(self) -> dict[str, str]:
@@ -48,4 +54,12 @@ class Paths:
             "SEGMENTS_RAW_DIR": str(self.raw_dir),
             "SEGMENTS_DUCKDB_PATH": str(self.duckdb_path),
             "SEGMENTS_REPORT_PATH": str(self.report_path),
+            **{
+                variable: str(path)
+                for variable, path in (
+                    ("SEGMENTS_SPARK_WAREHOUSE", self.spark_warehouse),
+                    ("SEGMENTS_SPARK_METASTORE", self.spark_metastore),
+                )
+                if path is not None
+            },
         }

@@ -67,18 +67,26 @@ def stored_model(session, relation: str, required: bool = True) -> pd.DataFrame 
         return session.sql(f"select * from {relation}").df()
     except duckdb.CatalogException as error:  # no such table (or schema): a first run
         if required:
-            raise ClusteringError(
-                f"segments_mode is 'score' but {relation} holds no stored model: "
-                "run once with segments_mode 'fit'."
-            ) from error
+            raise no_stored_model(relation) from error
         return None
     except duckdb.Error as error:
-        detail = (str(error).strip().splitlines() or [""])[0]
-        raise ClusteringError(
-            f"The stored model {relation} exists but cannot be read ({type(error).__name__}: "
-            f"{detail}): the segment ids continue from it, so the build stops. Repair the "
-            "table, or drop it to start afresh with new segment ids."
-        ) from error
+        raise unreadable_model(relation, error) from error
+
+
+def no_stored_model(relation: str) -> ClusteringError:
+    return ClusteringError(
+        f"segments_mode is 'score' but {relation} holds no stored model: "
+        "run once with segments_mode 'fit'."
+    )
+
+
+def unreadable_model(relation: str, error: Exception) -> ClusteringError:
+    detail = (str(error).strip().splitlines() or [""])[0]
+    return ClusteringError(
+        f"The stored model {relation} exists but cannot be read ({type(error).__name__}: "
+        f"{detail}): the segment ids continue from it, so the build stops. Repair the "
+        "table, or drop it to start afresh with new segment ids."
+    )
 
 
 def read_features(relation, features) -> Frame:
@@ -86,8 +94,14 @@ def read_features(relation, features) -> Frame:
     named features: at 1M customers the text columns the clustering never reads cost
     more to convert than the numbers. A name that is not a column is left out here
     and reported by prepare()."""
-    wanted = ["customer_id", RULE_COLUMN, *features]
-    return relation.select(*[c for c in wanted if c in relation.columns]).to_arrow_table()
+    return relation.select(*fit_columns(relation.columns, features)).to_arrow_table()
+
+
+def fit_columns(columns, features) -> list[str]:
+    """What the steps read of the feature mart: the key, the rule column and the
+    named features, those of them that are columns."""
+    wanted = dict.fromkeys(["customer_id", RULE_COLUMN, *features])
+    return [c for c in wanted if c in columns]
 
 
 def k_selection_table(features: Frame, settings: SegmentSettings) -> pd.DataFrame:

@@ -158,12 +158,28 @@ def dbt_project_dir() -> Path:
     return Path(given) if given else project_root()
 
 
+def project_var(name: str, project_dir: Path | None = None) -> Any:
+    """A var as the project's dbt_project.yml writes it under `vars:` (None when it
+    writes none)."""
+    path = (project_dir or dbt_project_dir()) / "dbt_project.yml"
+    project = yaml.safe_load(path.read_text()) or {}
+    return (project.get("vars") or {}).get(name)
+
+
 def project_segments(project_dir: Path | None = None) -> dict[str, Any]:
     """The `segments:` a project writes under `vars:` in its dbt_project.yml, as
     written ({} when it writes none)."""
-    path = (project_dir or dbt_project_dir()) / "dbt_project.yml"
-    project = yaml.safe_load(path.read_text()) or {}
-    return (project.get("vars") or {}).get("segments") or {}
+    return project_var("segments", project_dir) or {}
+
+
+def build_var(name: str, dbt_vars: str | None, project_dir: Path | None = None) -> Any:
+    """A var as a build sees it: from `dbt_vars` (dbt's --vars, YAML text) when it sets
+    it, else the project's. Whole, as dbt hands it on: SegmentSettings.from_mapping
+    then merges a `segments` var key by key (see the module docstring)."""
+    given = yaml.safe_load(dbt_vars) if dbt_vars else None
+    if isinstance(given, Mapping) and name in given:
+        return given[name]
+    return project_var(name, project_dir)
 
 
 def _layer(values: Mapping[str, Any] | str | None, where: str) -> dict[str, Any]:

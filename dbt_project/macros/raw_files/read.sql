@@ -93,7 +93,7 @@
     {% endif %}
     {% set columns = run_query("select * from " ~ relation ~ " limit 0").column_names | list %}
     {{ return({'relation': relation, 'columns': columns,
-               'row_number': 'row_number() over (order by input_file_name(), monotonically_increasing_id())'}) }}
+               'row_number': 'cast(row_number() over (order by input_file_name(), monotonically_increasing_id()) as bigint)'}) }}
 {% endmacro %}
 
 

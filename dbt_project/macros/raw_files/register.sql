@@ -75,8 +75,8 @@
         {% set ordered = [] %}
         {% for column in spec.columns %}{% do ordered.append(quote_identifier(column)) %}{% endfor %}
         {% do run_query(
-            "create or replace view " ~ view ~ " as select *, row_number() over (order by "
-            ~ ordered | join(', ') ~ ") as source_row_number, " ~ sql_string(found.path) ~ " as source_file "
+            "create or replace view " ~ view ~ " as select *, cast(row_number() over (order by "
+            ~ ordered | join(', ') ~ ") as bigint) as source_row_number, " ~ sql_string(found.path) ~ " as source_file "
             ~ "from (select distinct " ~ mapped.selected | join(', ') ~ " from " ~ file_view ~ ") as distinct_rows") %}
     {% else %}
         {% do run_query(

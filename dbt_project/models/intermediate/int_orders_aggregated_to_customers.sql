@@ -88,7 +88,8 @@ final as (
         {{ dbt.datediff('cast(aggregated.last_order_at as date)', 'reference_dates.reference_date', 'day') }}
             as recency_days,
         case when aggregated.frequency > 0
-            then coalesce(line_totals.monetary_value, 0) / aggregated.frequency
+            {# a double before dividing: Spark would divide the decimal to 6 places #}
+            then cast(coalesce(line_totals.monetary_value, 0) as double) / aggregated.frequency
         end as avg_order_value,
         cast(aggregated.returned_order_count as double)
             / nullif(aggregated.frequency + aggregated.returned_order_count, 0) as return_rate,

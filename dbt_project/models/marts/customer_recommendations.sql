@@ -84,9 +84,9 @@ ranked as (
     select
         candidates.customer_id,
         candidates.segment_id,
-        row_number() over (
+        cast(row_number() over (
             partition by candidates.customer_id order by candidates.offer_order
-        ) as recommendation_rank,
+        ) as bigint) as recommendation_rank,  -- bigint on every engine (Spark: int)
         offers.segment_name,
         offers.basis,
         offers.product_id,

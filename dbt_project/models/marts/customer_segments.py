@@ -1,5 +1,10 @@
 """Every accepted customer's segment: the nearest centroid of marts.segment_centroids,
-or the rule segment of a customer who is not clustered (customer_features.segment_rule)."""
+or the rule segment of a customer who is not clustered (customer_features.segment_rule).
+
+On DuckDB only: Spark cannot run dbt Python models; there
+fitted_on_spark/customer_segments.sql takes this model's place and assigns the same
+segments in SQL (macro assign_segment; README "Run on Spark").
+"""
 
 from customer_segments.segmentation import customer_segments_table, read_features
 

@@ -3,6 +3,10 @@ with the imputation, transform, clipping and scaling of every feature, enough to
 a segment in pure SQL (macro assign_segment). Fits KMeans at the chosen k; segment ids
 are matched to the previous run's centroids so that they stay stable. With
 var segments_mode = 'score' the stored model is kept and customers are only scored.
+
+On DuckDB only: Spark cannot run dbt Python models, so there the CLI runs the same
+package functions between two dbt invocations (customer_segments.sparkfit) and
+fitted_on_spark/segment_centroids.sql takes this model's place (README "Run on Spark").
 """
 
 from customer_segments.naming import labels_from

@@ -2,6 +2,10 @@
 
 Thin on purpose: all logic lives in the customer_segments package. With
 var segments_mode = 'score' the stored table is kept as it is (no refit).
+
+On DuckDB only: Spark cannot run dbt Python models, so there the CLI runs the same
+package functions between two dbt invocations (customer_segments.sparkfit) and
+fitted_on_spark/segment_k_selection.sql takes this model's place (README "Run on Spark").
 """
 
 from customer_segments.segmentation import k_selection_table, read_features, stored_model

@@ -46,7 +46,8 @@ best_sellers as (
 
     select
         item,
-        row_number() over (order by buyers desc, spend desc, item) as seller_rank
+        -- bigint on every engine (Spark: int)
+        cast(row_number() over (order by buyers desc, spend desc, item) as bigint) as seller_rank
     from population_items
 
 ),

@@ -1,6 +1,11 @@
 """What sets each segment apart: one row per segment x model feature, the segment's
 median against the clustered population's, the direction, the effect size in the
-model's scaled space and whether it is material (customer_segments.naming)."""
+model's scaled space and whether it is material (customer_segments.naming).
+
+On DuckDB only: Spark cannot run dbt Python models, so there the CLI runs the same
+package functions between two dbt invocations (customer_segments.sparkfit) and
+fitted_on_spark/segment_traits.sql takes this model's place (README "Run on Spark").
+"""
 
 from customer_segments.naming import labels_from
 from customer_segments.segmentation import read_features, traits_table

@@ -1,6 +1,6 @@
 """The HTML segment report: the warehouse's segment tables -> one self-contained file.
 
-warehouse.py   the read-only connection every SQL statement goes through
+warehouse.py   the read-only warehouse (DuckDB or Spark) every SQL statement goes through
 context.py     load_context: the readers (segments.py, affinity.py, profiles.py,
                model_card.py, projection.py, runs.py, data_quality.py,
                how_to_query.py with queries/*.sql) -> the typed context

@@ -44,27 +44,28 @@ from customer_segments.report.warehouse import (
     SEGMENT_MEMBERS,
     SEGMENTS,
     TRAITS,
+    SparkTarget,
     Warehouse,
     open_warehouse,
 )
 
 
-def load_context(duckdb_path: Path, run_seconds: float | None = None) -> ReportContext:
-    """Everything the report shows, read from the warehouse at `duckdb_path`."""
-    duckdb_path = Path(duckdb_path)
-    with open_warehouse(duckdb_path) as warehouse:
+def load_context(source: Path | SparkTarget, run_seconds: float | None = None) -> ReportContext:
+    """Everything the report shows, read from the warehouse `source` names (a DuckDB
+    file, or a Spark target)."""
+    with open_warehouse(source) as warehouse:
         if not warehouse.has(SEGMENTS):
-            raise ReportError(f"Warehouse '{duckdb_path}' has no table {SEGMENTS}: {RERUN}")
-        return _read(warehouse, duckdb_path, run_seconds)
+            raise ReportError(f"Warehouse '{warehouse.name}' has no table {SEGMENTS}: {RERUN}")
+        return _read(warehouse, run_seconds)
 
 
-def _read(warehouse: Warehouse, duckdb_path: Path, run_seconds: float | None) -> ReportContext:
+def _read(warehouse: Warehouse, run_seconds: float | None) -> ReportContext:
     notes: list[str] = []
     labels = read_labels(warehouse)
     segments = read_segments(warehouse)
     if not segments:
         raise ReportError(
-            f"Warehouse '{duckdb_path}': {SEGMENTS} is empty, so there is nothing to report: "
+            f"Warehouse '{warehouse.name}': {SEGMENTS} is empty, so there is nothing to report: "
             "check that marts.customer_features has customers and rebuild."
         )
     has_traits = warehouse.has(TRAITS, "segment_id", "feature")
@@ -106,7 +107,7 @@ def _read(warehouse: Warehouse, duckdb_path: Path, run_seconds: float | None) ->
     else:
         total = sum(s.customer_count for s in segments)
         profiles, space = (), None
-    run, migration = read_runs(warehouse, duckdb_path, run_seconds)
+    run, migration = read_runs(warehouse, run_seconds)
     if not warehouse.has(HISTORY, "run_id"):
         notes.append(f"{HISTORY} is missing: no migration between runs is shown.")
     return ReportContext(

@@ -35,6 +35,7 @@ EXAMPLE_SQL = (
     "select segment_id, segment_name, customer_count from marts.segments order by segment_id"
 )
 PYTHON = ".venv/bin/python"  # the project's virtual environment (README, Makefile)
+DBT = ".venv/bin/dbt"
 PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 HEADER = re.compile(r"^-- (title|returns): *(.*)$")
 
@@ -110,9 +111,13 @@ def queries(warehouse: Warehouse, segments: Sequence[Segment]) -> tuple[Query, .
     return tuple(q for q in filled if warehouse.query_columns(q.sql) is not None)
 
 
-def shell_command(warehouse: str, sql: str = EXAMPLE_SQL) -> str:
+def shell_command(warehouse: str, sql: str = EXAMPLE_SQL, engine: str = "duckdb") -> str:
     """A command that prints a query's result, with only what the install provides:
-    the venv's Python and its duckdb package (there is no duckdb CLI)."""
+    the venv's Python and its duckdb package (there is no duckdb CLI); on Spark, dbt
+    itself, which opens the spark target's session with the profile's settings."""
+    if engine == "spark":
+        command = (DBT, "show", "--target", "spark", "--limit", "20", "--inline", sql)
+        return " ".join(shlex.quote(part) for part in command)
     script = (
         "import sys, duckdb; print(duckdb.connect(sys.argv[1], read_only=True).sql(sys.argv[2]))"
     )

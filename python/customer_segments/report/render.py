@@ -17,6 +17,7 @@ from customer_segments.report.context import load_context
 from customer_segments.report.errors import ReportError
 from customer_segments.report.formatting import FILTERS
 from customer_segments.report.types import ReportContext
+from customer_segments.report.warehouse import SparkTarget
 
 TEMPLATE = "report.html.j2"
 
@@ -99,9 +100,10 @@ def write_atomically(path: Path, text: str) -> None:
 
 
 def render_report(
-    duckdb_path: Path, report_path: Path, *, run_seconds: float | None = None
+    source: Path | SparkTarget, report_path: Path, *, run_seconds: float | None = None
 ) -> Path:
-    """Render the segment report of the warehouse at `duckdb_path` to `report_path`.
+    """Render the segment report of the warehouse `source` names (a DuckDB file, or a
+    Spark target) to `report_path`.
 
     Raises ReportError, with a one-line message for the user, on any failure: the
     warehouse cannot be read or has not been built, or reading it, drawing a chart,
@@ -109,8 +111,9 @@ def render_report(
     whole page is rendered in memory before anything is written, so a failure leaves an
     existing report untouched.
     """
-    with stage(f"reading the warehouse '{duckdb_path}'"):
-        context = load_context(Path(duckdb_path), run_seconds=run_seconds)
+    name = source.name if isinstance(source, SparkTarget) else str(source)
+    with stage(f"reading the warehouse '{name}'"):
+        context = load_context(source, run_seconds=run_seconds)
     html = render_html(context)
     report_path = Path(report_path)
     with stage(f"writing '{report_path}'"):

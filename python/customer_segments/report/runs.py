@@ -4,16 +4,13 @@ since the one before it, as marts.segment_migration has it (never recomputed her
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 from customer_segments.report.types import Migration, MigrationCell, RunInfo
 from customer_segments.report.values import as_float, as_int, as_text
 from customer_segments.report.warehouse import HISTORY, MIGRATION, Warehouse
 
 
-def read_runs(
-    warehouse: Warehouse, duckdb_path: Path, run_seconds: float | None
-) -> tuple[RunInfo, Migration | None]:
+def read_runs(warehouse: Warehouse, run_seconds: float | None) -> tuple[RunInfo, Migration | None]:
     """The last run in marts.segment_history, and movement since the run before it
     (marts.segment_migration, when it compares those two runs)."""
     runs: list[tuple] = []
@@ -31,7 +28,8 @@ def read_runs(
             """
         )
     run = RunInfo(
-        warehouse=str(duckdb_path),
+        warehouse=warehouse.name,
+        engine=warehouse.engine,
         generated_at=datetime.now(UTC).replace(tzinfo=None, microsecond=0),
         run_id=str(runs[0][0]) if runs else None,
         run_started_at=runs[0][1] if runs and isinstance(runs[0][1], datetime) else None,

@@ -40,6 +40,7 @@ class RunInfo:
     run_started_at: datetime | None
     runs_recorded: int
     run_seconds: float | None
+    engine: str = "duckdb"  # what holds the warehouse: 'duckdb' (a file) or 'spark'
 
 
 @dataclass(frozen=True)
@@ -382,7 +383,7 @@ class ReportContext:
 
     @property
     def shell_command(self) -> str:
-        return shell_command(self.run.warehouse)
+        return shell_command(self.run.warehouse, engine=self.run.engine)
 
     @property
     def python_snippet(self) -> str:

@@ -1,0 +1,5 @@
+{#- On Spark: the table the fit step wrote (python/customer_segments/sparkfit.py),
+    published as the DuckDB Python model marts/segment_traits.py is. -#}
+{{ config(enabled=target.type == 'spark') }}
+
+select * from {{ source('fitted', 'segment_traits') }}
