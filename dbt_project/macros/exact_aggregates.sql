@@ -8,6 +8,17 @@
 {%- endmacro %}
 
 
+{#- The average: DuckDB's avg of a decimal is a double; Spark's is a decimal rounded
+    to the argument's scale (266.07566 for 266.0756595744681), so on Spark the exact
+    sum is divided by the count as doubles instead. -#}
 {% macro exact_avg(column, scale=6) -%}
+    {{ return(adapter.dispatch('exact_avg')(column, scale)) }}
+{%- endmacro %}
+
+{% macro default__exact_avg(column, scale) -%}
     cast(avg(cast({{ column }} as decimal(38, {{ scale }}))) as double)
+{%- endmacro %}
+
+{% macro spark__exact_avg(column, scale) -%}
+    {{ exact_sum(column, scale) }} / count({{ column }})
 {%- endmacro %}
