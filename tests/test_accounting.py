@@ -134,7 +134,7 @@ def test_a_broken_reconciliation_fails_the_build(dirty: Build, tmp_path: Path) -
     code, output = build(broken, "--select", "row_reconciliation", *SMALL)
     log = "\n".join(output)
     assert code != 0
-    assert "FAIL 1 accepted_values_row_reconciliation_is_reconciled__True" in log
+    assert "FAIL 1 every_raw_row_is_accounted_for" in log
 
 
 def test_source_row_number_is_the_position_in_every_kind_of_file(tmp_path: Path) -> None:

@@ -23,8 +23,10 @@ pytestmark = [pytest.mark.spark, pytest.mark.integration]
 # The how-to-query section shows commands for the engine, so it differs by design.
 HOW_TO_QUERY = re.compile(r'<section id="how-to-query".*?</section>', re.DOTALL)
 # What differs between any two renders: when the page was rendered and the run built,
-# and which warehouse it was rendered from (the line after "... from").
+# how long the build took, and which warehouse it was rendered from (the line after
+# "... from").
 TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC")
+BUILD_TIME = re.compile(r"(?:\d+ min )?\d+(?:\.\d+)? s(?= for the build|\.$)")
 
 
 class VisibleText(HTMLParser):
@@ -50,7 +52,7 @@ class VisibleText(HTMLParser):
 def visible_text(page: str) -> list[str]:
     parser = VisibleText()
     parser.feed(HOW_TO_QUERY.sub("", page))
-    lines = [TIMESTAMP.sub("<time>", line) for line in parser.lines]
+    lines = [BUILD_TIME.sub("<seconds>", TIMESTAMP.sub("<time>", line)) for line in parser.lines]
     # The warehouse the page was rendered from: a file path, or "Spark at ...".
     at = next(i for i, line in enumerate(lines) if line.endswith("by customer-segments from"))
     return [*lines[: at + 1], "<warehouse>", *lines[at + 2 :]]
