@@ -4,6 +4,11 @@
     are purchases (they feed the affinity marts); every order, whatever its status,
     counts as "already ordered" for the recommendations, so a customer is never
     offered a product they ordered, cancelled or returned.
+
+    This is the one join of the order lines to their orders: every accepted line
+    lands in exactly one row (a line without product and category in the row whose
+    two are null), so int_orders_aggregated_to_customers adds up revenue and line
+    counts from here instead of joining the lines again.
 -#}
 with
 
@@ -17,7 +22,6 @@ order_lines as (
 
     select order_id, product_id, category, quantity, unit_price
     from {{ ref('int_order_items_accepted') }}
-    where product_id is not null or category is not null
 
 ),
 
@@ -27,7 +31,10 @@ final as (
         orders.customer_id,
         order_lines.product_id,
         order_lines.category,
+        count(*) as line_count,
         count(case when orders.status = 'completed' then 1 end) > 0 as is_purchased,
+        sum(case when orders.status = 'completed' then order_lines.quantity end)
+            as purchased_quantity,
         sum(case when orders.status = 'completed'
             then order_lines.quantity * order_lines.unit_price else 0 end) as purchased_spend
     from order_lines

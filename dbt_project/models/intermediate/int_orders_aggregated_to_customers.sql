@@ -11,29 +11,20 @@ orders as (
 
 ),
 
-order_lines as (
-
-    select order_id, quantity, unit_price from {{ ref('int_order_items_accepted') }}
-
-),
-
-{#- Revenue straight from the lines of completed orders to their customer: one join
-    and one grouping to a million customers, instead of grouping 11M lines to 7M
-    order totals and joining those back to the orders. The same pass counts every
-    accepted line (any status): audit.row_reconciliation adds these counts up, so a
-    line that the verdict accepted but this join lost fails the build. -#}
+{#- Revenue and line counts from the customer x product rows, the one join of the
+    lines to their orders (int_customer_products): a grouping of those rows to a
+    million customers, not a second join of 11M lines to 7M orders. Its line counts
+    cover every accepted line (any status): audit.row_reconciliation adds them up, so
+    a line that the verdict accepted but the join lost fails the build. -#}
 line_totals as (
 
     select
-        orders.customer_id,
-        count(*) as line_count,
-        sum(case when orders.status = 'completed' then order_lines.quantity end) as item_quantity,
-        sum(case when orders.status = 'completed'
-            then order_lines.quantity * order_lines.unit_price end) as monetary_value
-    from order_lines
-    inner join orders
-        on order_lines.order_id = orders.order_id
-    group by orders.customer_id
+        customer_id,
+        sum(line_count) as line_count,
+        sum(purchased_quantity) as item_quantity,
+        sum(purchased_spend) as monetary_value
+    from {{ ref('int_customer_products') }}
+    group by customer_id
 
 ),
 

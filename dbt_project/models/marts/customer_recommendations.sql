@@ -16,14 +16,28 @@ customer_segments as (
 ),
 
 {#- Each segment's offers in the order they are made: its lift list, then the best
-    sellers not already in it (one small table, before any customer is joined). -#}
+    sellers not already in it (one small table, before any customer is joined), with
+    each offer's score and reason, written once per offer, not once per customer. -#}
 offers as (
 
     select
         *,
         row_number() over (
             partition by segment_id order by basis_order, affinity_rank
-        ) as offer_order
+        ) as offer_order,
+        case basis when 'lift' then lift else population_share_of_buyers end as score,
+        {%- set percent = "cast(cast(round(100 * {}) as " ~ dbt.type_int() ~ ") as " ~ dbt.type_string() ~ ")" %}
+        case basis
+            when 'lift' then {{ dbt.concat([
+                "'bought by '", percent | replace('{}', 'segment_share_of_buyers'), "'% of segment '",
+                "cast(segment_id as " ~ dbt.type_string() ~ ")", "' ('", "segment_name", "'): '",
+                "cast(round(lift, 1) as " ~ dbt.type_string() ~ ")", "'x the share among all buyers'",
+            ]) }}
+            else {{ dbt.concat([
+                "'a best seller: bought by '", percent | replace('{}', 'population_share_of_buyers'),
+                "'% of all buyers'",
+            ]) }}
+        end as reason
     from (
         select
             *,
@@ -79,54 +93,38 @@ candidates as (
 
 ),
 
+{#- Each customer's first N offers they have not ordered, numbered in offer order:
+    the window runs over three narrow columns, and the offer's text is joined after. -#}
 ranked as (
 
     select
-        candidates.customer_id,
-        candidates.segment_id,
+        customer_id,
+        segment_id,
+        offer_order,
         cast(row_number() over (
-            partition by candidates.customer_id order by candidates.offer_order
-        ) as bigint) as recommendation_rank,  -- bigint on every engine (Spark: int)
-        offers.segment_name,
-        offers.basis,
-        offers.product_id,
-        offers.product_name,
-        offers.category,
-        offers.segment_share_of_buyers,
-        offers.population_share_of_buyers,
-        offers.lift
+            partition by customer_id order by offer_order
+        ) as bigint) as recommendation_rank  -- bigint on every engine (Spark: int)
     from candidates
-    inner join offers
-        on candidates.segment_id = offers.segment_id
-        and candidates.offer_order = offers.offer_order
 
 ),
 
 final as (
 
     select
-        customer_id,
-        segment_id,
-        recommendation_rank,
-        product_id,
-        product_name,
-        category,
-        basis,
-        case basis when 'lift' then lift else population_share_of_buyers end as score,
-        {%- set percent = "cast(cast(round(100 * {}) as " ~ dbt.type_int() ~ ") as " ~ dbt.type_string() ~ ")" %}
-        case basis
-            when 'lift' then {{ dbt.concat([
-                "'bought by '", percent | replace('{}', 'segment_share_of_buyers'), "'% of segment '",
-                "cast(segment_id as " ~ dbt.type_string() ~ ")", "' ('", "segment_name", "'): '",
-                "cast(round(lift, 1) as " ~ dbt.type_string() ~ ")", "'x the share among all buyers'",
-            ]) }}
-            else {{ dbt.concat([
-                "'a best seller: bought by '", percent | replace('{}', 'population_share_of_buyers'),
-                "'% of all buyers'",
-            ]) }}
-        end as reason
+        ranked.customer_id,
+        ranked.segment_id,
+        ranked.recommendation_rank,
+        offers.product_id,
+        offers.product_name,
+        offers.category,
+        offers.basis,
+        offers.score,
+        offers.reason
     from ranked
-    where recommendation_rank <= {{ var('recommendations_per_customer') }}
+    inner join offers
+        on ranked.segment_id = offers.segment_id
+        and ranked.offer_order = offers.offer_order
+    where ranked.recommendation_rank <= {{ var('recommendations_per_customer') }}
 
 )
 
