@@ -303,7 +303,13 @@ def sample_on_spark_and_duckdb(
     folder = tmp_path_factory.mktemp("engines")
     runs = {}
     for engine, env, args in (
-        ("spark", spark_environment(SAMPLE, folder / "spark", spark_master), ["--target", "spark"]),
+        # Spark runs dbt's unit tests too (`run` leaves them out unless asked): the SQL
+        # must give the same results on fixed inputs on both engines.
+        (
+            "spark",
+            spark_environment(SAMPLE, folder / "spark", spark_master),
+            ["--target", "spark", "--unit-tests"],
+        ),
         ("duckdb", environment(SAMPLE, folder / "duckdb"), []),
     ):
         started = time.perf_counter()

@@ -5,6 +5,7 @@ orders says so. Tiny fixtures: each test is one dbt run-operation or one small b
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -152,6 +153,10 @@ def test_run_names_extra_columns_and_notes_it_has_no_orders(tmp_path: Path) -> N
         wine = connection.execute("select max(mnt_wines) from marts.customer_features").fetchone()
     assert [column for column in columns if column in EXTRAS.values()] == list(EXTRAS.values())
     assert wine == (829.0,)
+    # `run` builds every model and data test and leaves dbt's unit tests out (--unit-tests)
+    ran = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
+    kinds = {result["unique_id"].split(".")[0] for result in ran}
+    assert {"model", "test"} <= kinds and "unit_test" not in kinds, kinds
 
 
 def test_dbt_alone_lists_the_same_problems_for_people(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ import json
 import math
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -151,6 +152,18 @@ def test_every_contract_table_equals_the_duckdb_build(builds) -> None:
         for line in differences(name, on_spark[name], on_duckdb[name])
     ]
     assert not found, "\n".join(found)
+
+
+def test_the_unit_tests_ran_on_spark(sample_on_spark_and_duckdb) -> None:
+    """The Spark run asked for dbt's unit tests (--unit-tests), and the run exited 0
+    (the fixture asserts it), so they passed on Spark: dbt's log names each one that
+    ran, in whichever of the run's dbt steps held its model."""
+    log = Path(sample_on_spark_and_duckdb["spark"].env["DBT_LOG_PATH"]) / "dbt.log"
+    ran = set(re.findall(r"Finished running node (unit_test\.[\w.]+)", log.read_text()))
+    defined = re.findall(r"^  - name: (\w+)", "".join(
+        path.read_text() for path in (ROOT / "dbt_project" / "models").rglob("*unit_tests.yml")
+    ), flags=re.MULTILINE)
+    assert len(ran) == len(defined) > 0, (sorted(ran), defined)
 
 
 def test_same_k_and_same_segment_for_every_customer(builds) -> None:

@@ -316,8 +316,21 @@ def build_failed(events: list[DbtEvent], paths: Paths, dbt_vars: str | None) -> 
     fail("\n       ".join(errors), BUILD_FAILED if failures else BAD_INPUT)
 
 
+# The job builds every model and runs every data test, but not dbt's unit tests unless
+# asked (--unit-tests): they check the SQL on fixed inputs, not the data, so they
+# cannot fail on one run and pass on the next (dbt's advice: run them in development
+# and CI). A plain `dbt build` and the test suite (`make test`) run them. At 1M
+# customers they cost 3 s a run.
+def dbt_build(unit_tests: bool) -> list[str]:
+    return ["build", *([] if unit_tests else ["--exclude-resource-type", "unit_test"])]
+
+
 def build_on_spark(
-    paths: Paths, target: str, show: Callable[[DbtEvent], None], dbt_vars: str | None
+    paths: Paths,
+    target: str,
+    show: Callable[[DbtEvent], None],
+    dbt_vars: str | None,
+    unit_tests: bool,
 ) -> Query:
     """The build on Spark, in three steps in this process (customer_segments.sparkfit):
     the fit's inputs, the fit, everything else. Exits on any failure."""
@@ -334,7 +347,7 @@ def build_on_spark(
         PySparkLogger.getLogger(name).setLevel(logging.CRITICAL)
     # cautious: a data test runs in the step that builds all of its models (one on
     # customer_segments and customer_features runs after the fit, not before it).
-    build = ["build", "--target", target, "--indirect-selection", "cautious"]
+    build = [*dbt_build(unit_tests), "--target", target, "--indirect-selection", "cautious"]
     code, events, result = run_dbt_in_process(
         [*build, "--select", *sparkfit.INPUTS_SELECTOR], paths, show, dbt_vars
     )
@@ -365,8 +378,11 @@ def run(
     report: bool = typer.Option(True, help="Render the report after the build."),
     dbt_vars: str | None = typer.Option(None, "--vars", help=VARS_HELP),
     target: str | None = typer.Option(None, "--target", "-t", help=TARGET_HELP),
+    unit_tests: bool = typer.Option(
+        False, help="Also run dbt's unit tests (the SQL on fixed inputs; for development and CI)."
+    ),
 ) -> None:
-    """dbt build (every model and test), then the HTML report, with progress."""
+    """dbt build (every model and data test), then the HTML report, with progress."""
     paths = user_paths()
     dbt_vars = read_vars(dbt_vars)
     try:
@@ -407,11 +423,11 @@ def run(
             typer.echo(line)
 
     if on_spark:
-        query = build_on_spark(paths, target_name, show, dbt_vars)
+        query = build_on_spark(paths, target_name, show, dbt_vars, unit_tests)
     else:
         if report:
             import_report_in_background()
-        build = ["build", *(["--target", target] if target else [])]
+        build = [*dbt_build(unit_tests), *(["--target", target] if target else [])]
         code, events = run_dbt_events(build, paths, show, dbt_vars)
         if code != 0:
             build_failed(events, paths, dbt_vars)

@@ -28,12 +28,6 @@ line_totals as (
 
 ),
 
-reference_dates as (
-
-    select * from {{ ref('int_reference_dates') }}
-
-),
-
 channel_ranks as (
 
     select
@@ -57,7 +51,8 @@ aggregated as (
         count(case when status = 'cancelled' then 1 end) as cancelled_order_count,
         count(case when status = 'returned' then 1 end) as returned_order_count,
         min(case when status = 'completed' then ordered_at end) as first_order_at,
-        max(case when status = 'completed' then ordered_at end) as last_order_at
+        max(case when status = 'completed' then ordered_at end) as last_order_at,
+        max(ordered_at) as latest_order_at
     from orders
     group by customer_id
 
@@ -76,8 +71,7 @@ final as (
         coalesce(line_totals.item_quantity, 0) as item_quantity,
         aggregated.first_order_at,
         aggregated.last_order_at,
-        {{ dbt.datediff('cast(aggregated.last_order_at as date)', 'reference_dates.reference_date', 'day') }}
-            as recency_days,
+        aggregated.latest_order_at,
         case when aggregated.frequency > 0
             {# a double before dividing: Spark would divide the decimal to 6 places #}
             then cast(coalesce(line_totals.monetary_value, 0) as double) / aggregated.frequency
@@ -87,7 +81,6 @@ final as (
         cast(aggregated.cancelled_order_count as double) / aggregated.order_count as cancel_rate,
         channel_ranks.channel as preferred_channel
     from aggregated
-    cross join reference_dates
     left join line_totals
         on aggregated.customer_id = line_totals.customer_id
     left join channel_ranks

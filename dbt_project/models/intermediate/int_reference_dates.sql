@@ -6,9 +6,11 @@
     measure, and only ages computed from a birth date depend on the day of the build. -#}
 with
 
-accepted_orders as (
+{#- The customer aggregates hold each customer's latest accepted order (any status):
+    their maximum is the latest accepted order, without another pass over the orders. #}
+customer_orders as (
 
-    select ordered_at from {{ ref('int_orders_accepted') }}
+    select latest_order_at from {{ ref('int_orders_aggregated_to_customers') }}
 
 ),
 
@@ -26,7 +28,7 @@ reference as (
         cast('{{ var("reference_date") }}' as date)
         {% else %}
         coalesce(
-            cast({{ dbt.dateadd('day', 1, '(select max(ordered_at) from accepted_orders)') }} as date),
+            cast({{ dbt.dateadd('day', 1, '(select max(latest_order_at) from customer_orders)') }} as date),
             cast({{ dbt.dateadd('day', 1, '(select max(signup_date) from accepted_customers)') }} as date),
             current_date
         )

@@ -29,10 +29,11 @@ reference_dates as (
 
 ),
 
+{#- Every accepted order belongs to one row of the customer aggregates. -#}
 order_data as (
 
     select count(*) > 0 as has_orders
-    from {{ ref('int_orders_accepted') }}
+    from behaviour
 
 ),
 
@@ -65,7 +66,9 @@ joined as (
         cast(behaviour.avg_order_value as double) as avg_order_value,
         case when order_data.has_orders
             then cast(coalesce(behaviour.item_quantity, 0) as bigint) end as item_quantity,
-        cast(behaviour.recency_days as bigint) as recency_days,
+        {#- bigint on every engine: dbt.datediff is an int on Spark. -#}
+        cast({{ dbt.datediff('cast(behaviour.last_order_at as date)', 'reference_dates.reference_date', 'day') }}
+            as bigint) as recency_days,
         behaviour.return_rate,
         behaviour.cancel_rate,
         behaviour.preferred_channel,
