@@ -160,9 +160,13 @@ def test_the_unit_tests_ran_on_spark(sample_on_spark_and_duckdb) -> None:
     ran, in whichever of the run's dbt steps held its model."""
     log = Path(sample_on_spark_and_duckdb["spark"].env["DBT_LOG_PATH"]) / "dbt.log"
     ran = set(re.findall(r"Finished running node (unit_test\.[\w.]+)", log.read_text()))
-    defined = re.findall(r"^  - name: (\w+)", "".join(
-        path.read_text() for path in (ROOT / "dbt_project" / "models").rglob("*unit_tests.yml")
-    ), flags=re.MULTILINE)
+    defined = re.findall(
+        r"^  - name: (\w+)",
+        "".join(
+            path.read_text() for path in (ROOT / "dbt_project" / "models").rglob("*unit_tests.yml")
+        ),
+        flags=re.MULTILINE,
+    )
     assert len(ran) == len(defined) > 0, (sorted(ran), defined)
 
 
