@@ -320,7 +320,7 @@ def build_failed(events: list[DbtEvent], paths: Paths, dbt_vars: str | None) -> 
 # asked (--unit-tests): they check the SQL on fixed inputs, not the data, so they
 # cannot fail on one run and pass on the next (dbt's advice: run them in development
 # and CI). A plain `dbt build` and the test suite (`make test`) run them. At 1M
-# customers they cost 3 s a run.
+# customers they cost 2-3 s a run.
 def dbt_build(unit_tests: bool) -> list[str]:
     return ["build", *([] if unit_tests else ["--exclude-resource-type", "unit_test"])]
 
