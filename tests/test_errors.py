@@ -186,6 +186,22 @@ def test_dbt_errors_are_read_from_its_json_events() -> None:
     assert node_failures([failed, failed]) == [
         "model segment_k_selection: Only 2 usable customers."
     ]
+    # DuckDB's own line, not the advice and link it prints below (seen at 1M customers
+    # with SEGMENTS_DUCKDB_MEMORY_LIMIT=1500MB), with the setting that fixes it.
+    out_of_memory = DbtEvent(
+        "RunResultError",
+        "error",
+        "Runtime Error in model customer_recommendations (x.sql)\n"
+        "  Out of Memory Error: could not allocate block of size 256.0 KiB (1.3 GiB/1.3 GiB used)"
+        "\n  \n  Possible solutions:\n  * Reducing the number of threads (SET threads=X)\n"
+        "  \n  See also https://duckdb.org/docs/current/guides/performance/how_to_tune_workloads",
+        {"node_info": {**node, "node_name": "customer_recommendations"}},
+    )
+    assert node_failures([out_of_memory]) == [
+        "model customer_recommendations: Out of Memory Error: could not allocate block of "
+        "size 256.0 KiB (1.3 GiB/1.3 GiB used): raise SEGMENTS_DUCKDB_MEMORY_LIMIT "
+        '(default 3GB; README "Performance")'
+    ]
     assert run_errors([hook_failed, failed]) == ["Raw folder 'x' does not exist or is empty."]
     problem = {"level": "warning", "message": "customers.age: 1 of 3 values ...", "subject": None}
     logged = [

@@ -129,16 +129,26 @@ def generate(
 
 # The first line of a Spark error: "[TABLE_OR_VIEW_NOT_FOUND] The table ..."; the plan follows.
 SPARK_ERROR = re.compile(r"^\[[A-Z][A-Z0-9_.]*\] ")
+# A DuckDB error's line: "Out of Memory Error: could not allocate ..."; DuckDB's advice
+# and a documentation link follow it.
+DUCKDB_ERROR = re.compile(r"^[A-Z][A-Za-z]*( [A-Za-z]+)* Error: ")
+# What to do when DuckDB runs out of memory, after its message.
+OUT_OF_MEMORY_FIX = 'raise SEGMENTS_DUCKDB_MEMORY_LIMIT (default 3GB; README "Performance")'
 
 
 def _last_line(message: str) -> str:
-    """The useful line of a dbt node message: a Spark error's first line, a Python
-    traceback's final line without its exception class, or the message itself; never
-    the macro stack dbt puts below it ("> called by ...")."""
+    """The useful line of a dbt node message: a Spark or DuckDB error's first line, a
+    Python traceback's final line without its exception class, or the message itself;
+    never the macro stack dbt puts below it ("> called by ...") or DuckDB's advice."""
     lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
     spark = [line for line in lines if SPARK_ERROR.match(line)]
     if spark:
         return spark[0]
+    duckdb = [line for line in lines if DUCKDB_ERROR.match(line)]
+    if duckdb:
+        if duckdb[0].startswith("Out of Memory Error: "):
+            return f"{duckdb[0]}: {OUT_OF_MEMORY_FIX}"
+        return duckdb[0]
     lines = [line for line in lines if not line.startswith(">")] or lines
     last = lines[-1] if lines else message
     return re.sub(r"^[\w.]+(Error|Exception): ", "", last)
