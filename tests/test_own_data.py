@@ -62,6 +62,23 @@ def test_transaction_lines_without_a_customer_are_rejected_with_a_reason(built_s
     assert cancelled > 0, "C-prefixed invoices are cancellations"
 
 
+def test_lines_without_line_numbers_are_numbered_in_file_order(built_shape) -> None:
+    """expressions.line_number numbers each invoice's lines by source_row_number: the
+    order of the file (read here by pandas), not an order whose ties can swap."""
+    paths = built_shape("b_transaction_lines")
+    raw = pd.read_csv(SHAPES / "b_transaction_lines" / "online_retail.csv", dtype=str)
+    numbers = raw.groupby("InvoiceNo", sort=False).cumcount() + 1
+    expected = {
+        row + 1: (invoice, number)
+        for row, (invoice, number) in enumerate(zip(raw["InvoiceNo"], numbers, strict=True))
+    }  # source_row_number counts the data rows from 1
+    staged = query(
+        paths, "select source_row_number, order_id, line_number from staging.stg_raw__order_items"
+    )
+    assert {row: (order, number) for row, order, number in staged} == expected
+    assert len(staged) == len(raw)
+
+
 def test_customers_only_finds_five_groups_and_equals_plain_scikit_learn_kmeans(
     built_shape,
 ) -> None:
@@ -123,6 +140,23 @@ def test_check_catches_a_missing_file(tmp_path: Path) -> None:
     assert problems == [
         "PROBLEM: No file matches 'olist_items.parquet' (var raw_tables.order_items.file) in "
         f"raw folder '{SHAPES}/c_marketplace': fix the file name in the mapping or add the file."
+    ]
+
+
+def test_check_stops_a_row_number_in_a_distinct_table(tmp_path: Path) -> None:
+    """A distinct table's rows are numbered after the distinct: an expression there
+    cannot use source_row_number, and check says so in one line."""
+    text = mapping("b_transaction_lines").replace(
+        "channel: \"'web'\"", 'channel: "cast(source_row_number as string)"'
+    )
+    assert "source_row_number as string" in text
+    result = check(SHAPES / "b_transaction_lines", text, tmp_path)
+    assert result.returncode == 2
+    problems = [line for line in result.stdout.splitlines() if line.startswith("PROBLEM: ")]
+    assert problems == [
+        "PROBLEM: var raw_tables.orders.expressions uses source_row_number, which a distinct "
+        "table does not have (its rows are numbered after the distinct): order by the "
+        "file's columns instead."
     ]
 
 

@@ -67,6 +67,16 @@
     {% set row_number = registered.row_number %}
     {% set mapped = raw_select_list(table_name, spec, config, present, found.path) %}
     {% do problems.extend(mapped.problems) %}
+    {#- An expression may use source_row_number, the row's position in its file (to
+        number lines in file order: an export without line numbers). A distinct
+        table's rows are numbered after the distinct, so there it cannot. -#}
+    {% set numbers_rows = 'source_row_number' in ((config.get('expressions') or {}).values() | map('string') | join(' ')) %}
+    {% if numbers_rows and config.get('distinct') %}
+        {% do problems.append(raw_problem('error',
+            "var raw_tables." ~ table_name ~ ".expressions uses source_row_number, which a "
+            ~ "distinct table does not have (its rows are numbered after the distinct): "
+            ~ "order by the file's columns instead.")) %}
+    {% endif %}
     {% if problems | selectattr('level', 'equalto', 'error') | list %}{{ return(problems) }}{% endif %}
 
     {% if config.get('distinct') %}
@@ -78,6 +88,11 @@
             "create or replace view " ~ view ~ " as select *, cast(row_number() over (order by "
             ~ ordered | join(', ') ~ ") as bigint) as source_row_number, " ~ sql_string(found.path) ~ " as source_file "
             ~ "from (select distinct " ~ mapped.selected | join(', ') ~ " from " ~ file_view ~ ") as distinct_rows") %}
+    {% elif numbers_rows %}
+        {% do run_query(
+            "create or replace view " ~ view ~ " as select " ~ mapped.selected | join(', ')
+            ~ ", source_row_number, " ~ sql_string(found.path) ~ " as source_file"
+            ~ " from (select *, " ~ row_number ~ " as source_row_number from " ~ file_view ~ ") as numbered_rows") %}
     {% else %}
         {% do run_query(
             "create or replace view " ~ view ~ " as select " ~ mapped.selected | join(', ')
