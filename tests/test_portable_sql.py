@@ -199,7 +199,11 @@ PROBES = [
     ("a negative whole number", "{{ parse_number(\"'-42'\", 'integer') }}", "-42"),
     ("ten digits in an integer", "{{ parse_number(\"'2147483647'\", 'integer') }}", "2147483647"),
     ("too large for an integer", "{{ parse_number(\"'2147483648'\", 'integer') }}", None),
-    ("eighteen digits in a bigint", "{{ parse_number(\"'123456789012345678'\", 'bigint') }}", "123456789012345678"),
+    (
+        "eighteen digits in a bigint",
+        "{{ parse_number(\"'123456789012345678'\", 'bigint') }}",
+        "123456789012345678",
+    ),
     ("the whole text matches", "{{ matches_pattern(\"'a12'\", '[0-9]+') }}", "false"),
     ("a double", "{{ parse_number(\"'12.5'\", 'double') }}", "12.5"),
     ("%Y-%m-%d", "{{ parse_date(\"'1990-05-01'\") }}", "1990-05-01"),
@@ -412,6 +416,59 @@ def test_spark_registers_the_raw_files_with_duckdbs_row_numbers(spark_profile: P
         ).fetchall()
     assert [tuple(row.values())[:-1] for row in rows] == [tuple(row) for row in from_file]
     assert {row["source_file"] for row in rows} == {f"{SAMPLE}/orders.csv"}
+
+
+@pytest.mark.spark
+def test_spark_expressions_can_number_rows_in_file_order(spark_profile: Path) -> None:
+    """An expression over source_row_number (README "Use your own data") reads the
+    row's position in its file on Spark as on DuckDB: each order's lines numbered
+    backwards through the file, checked against DuckDB's reading of the same file."""
+    mapping = json.dumps(
+        {
+            "raw_tables": {
+                "order_items": {
+                    "expressions": {
+                        "line_number": "row_number() over (partition by order_id "
+                        "order by source_row_number desc)"
+                    }
+                }
+            }
+        }
+    )
+    environment = {"SEGMENTS_RAW_DIR": str(SAMPLE)}
+    check = subprocess.run(
+        [
+            DBT,
+            "run-operation",
+            "check_raw_files",
+            "--project-dir",
+            str(ROOT),
+            "--vars",
+            mapping,
+            *spark_args(spark_profile),
+        ],
+        cwd=ROOT,
+        env={**os.environ, **environment},
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert check.returncode == 0, check.stdout[-4000:]
+    rows = show_rows(
+        "select source_row_number, order_id, line_number from raw.order_items "
+        "order by source_row_number",
+        [*spark_args(spark_profile), "--vars", mapping],
+        environment,
+    )
+    with duckdb.connect() as connection:
+        from_file = connection.execute(
+            "select source_row_number, order_id, cast(row_number() over (partition by order_id "
+            "order by source_row_number desc) as varchar) from (select row_number() over () "
+            "as source_row_number, order_id from read_csv(?, all_varchar = true)) "
+            "order by source_row_number",
+            [str(SAMPLE / "order_items.csv")],
+        ).fetchall()
+    assert [tuple(row.values()) for row in rows] == [tuple(row) for row in from_file]
 
 
 @pytest.mark.spark
