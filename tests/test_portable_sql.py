@@ -381,11 +381,8 @@ def spark_args(folder: Path, *args: str) -> list[str]:
     ]
 
 
-@pytest.mark.spark
-def test_spark_registers_the_raw_files_with_duckdbs_row_numbers(spark_profile: Path) -> None:
-    """The raw files registered on Spark (check_raw_files lists, reads and checks
-    them) hold the file's rows numbered as DuckDB numbers them: row n is line n."""
-    environment = {"SEGMENTS_RAW_DIR": str(SAMPLE)}
+def register_raw_files_on_spark(folder: Path, environment: dict[str, str], *args: str) -> None:
+    """`dbt run-operation check_raw_files` on Spark: registers (and checks) raw.*."""
     check = subprocess.run(
         [
             DBT,
@@ -393,7 +390,8 @@ def test_spark_registers_the_raw_files_with_duckdbs_row_numbers(spark_profile: P
             "check_raw_files",
             "--project-dir",
             str(ROOT),
-            *spark_args(spark_profile),
+            *args,
+            *spark_args(folder),
         ],
         cwd=ROOT,
         env={**os.environ, **environment},
@@ -402,6 +400,14 @@ def test_spark_registers_the_raw_files_with_duckdbs_row_numbers(spark_profile: P
         timeout=900,
     )
     assert check.returncode == 0, check.stdout[-4000:]
+
+
+@pytest.mark.spark
+def test_spark_registers_the_raw_files_with_duckdbs_row_numbers(spark_profile: Path) -> None:
+    """The raw files registered on Spark (check_raw_files lists, reads and checks
+    them) hold the file's rows numbered as DuckDB numbers them: row n is line n."""
+    environment = {"SEGMENTS_RAW_DIR": str(SAMPLE)}
+    register_raw_files_on_spark(spark_profile, environment)
     rows = show_rows(
         "select source_row_number, order_id, customer_id, order_date, status, channel, "
         "source_file from raw.orders order by source_row_number",
@@ -436,24 +442,7 @@ def test_spark_expressions_can_number_rows_in_file_order(spark_profile: Path) ->
         }
     )
     environment = {"SEGMENTS_RAW_DIR": str(SAMPLE)}
-    check = subprocess.run(
-        [
-            DBT,
-            "run-operation",
-            "check_raw_files",
-            "--project-dir",
-            str(ROOT),
-            "--vars",
-            mapping,
-            *spark_args(spark_profile),
-        ],
-        cwd=ROOT,
-        env={**os.environ, **environment},
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert check.returncode == 0, check.stdout[-4000:]
+    register_raw_files_on_spark(spark_profile, environment, "--vars", mapping)
     rows = show_rows(
         "select source_row_number, order_id, line_number from raw.order_items "
         "order by source_row_number",
