@@ -45,6 +45,17 @@ def test_every_accepted_customer_has_exactly_one_segment(built: Build) -> None:
     ) == [(0,)]
 
 
+def test_the_build_leaves_the_warehouse_closed(built: Build) -> None:
+    """dbt's child process ends without Python's teardown (customer_segments.dbt_child)
+    but after the exit handlers: the warehouse was checkpointed and closed (no WAL
+    left beside it) and dbt's log file ends with its last line."""
+    warehouse = built.paths.duckdb_path
+    assert warehouse.is_file()
+    assert not warehouse.with_name(warehouse.name + ".wal").exists()
+    log = (warehouse.parent / "logs" / "dbt.log").read_text()
+    assert "Command `dbt build` succeeded" in log
+
+
 def test_every_raw_row_is_accounted_for(built: Build) -> None:
     rows = query(
         built.paths,

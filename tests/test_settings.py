@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,6 @@ import yaml
 from conftest import ROOT, query
 from customer_segments.generate import generate
 from customer_segments.paths import Paths
-from customer_segments.runner import dbt_executable
 from customer_segments.settings import (
     SegmentSettings,
     SettingsError,
@@ -178,7 +178,7 @@ def dbt(project: Path, paths: Paths, cwd: Path, *args: str) -> subprocess.Comple
     beside = paths.duckdb_path.parent
     return subprocess.run(
         [
-            dbt_executable(),
+            str(Path(sys.executable).with_name("dbt")),  # the dbt script beside this Python
             *args,
             "--project-dir",
             str(project),

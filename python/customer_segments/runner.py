@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -105,9 +104,10 @@ def dbt_environment(paths: Paths) -> dict[str, str]:
     }
 
 
-def dbt_executable() -> str:
-    beside_python = Path(sys.executable).with_name("dbt")
-    return str(beside_python) if beside_python.exists() else (shutil.which("dbt") or "dbt")
+def dbt_child() -> list[str]:
+    """The command of the child dbt process: dbt's command line under this Python,
+    ending without the interpreter's teardown (customer_segments.dbt_child)."""
+    return [sys.executable, "-m", "customer_segments.dbt_child"]
 
 
 def run_dbt_events(
@@ -121,7 +121,7 @@ def run_dbt_events(
     if dbt_vars:
         args = [*args, "--vars", dbt_vars]
     command = [
-        dbt_executable(),
+        *dbt_child(),
         *args,
         "--log-format",
         "json",
