@@ -10,10 +10,10 @@
     "$1,200.50" -> 1200.50. A whole-number type (integer, bigint) reads the text as
     a decimal first and rounds it ("34.0" -> 34, "34.5" -> 35, half away from zero):
     DuckDB casts such text straight to an integer, Spark gives null. Plain digits
-    that the type holds whatever they are (at most 9 for an integer, 18 for a
-    bigint) are cast directly, which gives the same value: the decimal(38, 9) that
-    reads every other text is a 128-bit number, and parsing it was half the time of
-    staging 40M order lines (line_number and quantity). -#}
+    that always fit the type (at most 9 for an integer, 18 for a bigint, with an
+    optional minus) are cast directly, which gives the same value: the
+    decimal(38, 9) that reads every other text is a 128-bit number, and its parse
+    was half the time of staging 40M order lines (line_number and quantity). -#}
 {% macro parse_number(column, type='decimal(18, 2)') -%}
     {%- set cleaned = "nullif(" ~ replace_pattern("trim(" ~ column ~ ")", "[$€£¥\\s,]", "") ~ ", '')" -%}
     {%- if type in ('integer', 'bigint') -%}
