@@ -48,7 +48,7 @@ def test_every_accepted_customer_has_exactly_one_segment(built: Build) -> None:
 def test_the_build_leaves_the_warehouse_closed(built: Build) -> None:
     """dbt's child process ends without Python's teardown (customer_segments.dbt_child)
     but after the exit handlers: the warehouse was checkpointed and closed (no WAL
-    left beside it) and dbt's log file ends with its last line."""
+    left beside it), and dbt's log file holds its closing line."""
     warehouse = built.paths.duckdb_path
     assert warehouse.is_file()
     assert not warehouse.with_name(warehouse.name + ".wal").exists()
