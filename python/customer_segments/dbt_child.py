@@ -4,10 +4,11 @@
 At 1M customers the child took 1.2 s to exit after dbt's last event; in a run that
 closed the warehouse first (0.5 s), the rest of the exit still took 1.3 s: the
 interpreter's own teardown of everything the process holds (dbt's manifest, the
-Python models' pandas and scikit-learn), while the CLI waits for the warehouse. Here the exit handlers run as they would
-(dbt-duckdb's closes the warehouse: its checkpoint, then the file lock goes;
-logging's flushes the log file), stdout and stderr are flushed, and the process
-ends with dbt's exit code (0.07 s after the handlers)."""
+Python models' pandas and scikit-learn), while the CLI waits for the warehouse.
+Here the exit handlers run as they would (dbt-duckdb's closes the warehouse: its
+checkpoint, then the file lock goes; logging's flushes the log file), stdout and
+stderr are flushed, and the process ends with dbt's exit code (0.07 s after the
+handlers)."""
 
 from __future__ import annotations
 

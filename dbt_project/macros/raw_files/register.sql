@@ -88,16 +88,14 @@
             "create or replace view " ~ view ~ " as select *, cast(row_number() over (order by "
             ~ ordered | join(', ') ~ ") as bigint) as source_row_number, " ~ sql_string(found.path) ~ " as source_file "
             ~ "from (select distinct " ~ mapped.selected | join(', ') ~ " from " ~ file_view ~ ") as distinct_rows") %}
-    {% elif numbers_rows %}
-        {% do run_query(
-            "create or replace view " ~ view ~ " as select " ~ mapped.selected | join(', ')
-            ~ ", source_row_number, " ~ sql_string(found.path) ~ " as source_file"
-            ~ " from (select *, " ~ row_number ~ " as source_row_number from " ~ file_view ~ ") as numbered_rows") %}
     {% else %}
+        {#- Numbered in a subquery first when an expression reads the number. -#}
+        {% set rows = ("(select *, " ~ row_number ~ " as source_row_number from " ~ file_view
+                       ~ ") as numbered_rows") if numbers_rows else file_view %}
         {% do run_query(
             "create or replace view " ~ view ~ " as select " ~ mapped.selected | join(', ')
-            ~ ", " ~ row_number ~ " as source_row_number, " ~ sql_string(found.path) ~ " as source_file"
-            ~ " from " ~ file_view) %}
+            ~ ", " ~ ('source_row_number' if numbers_rows else row_number) ~ " as source_row_number, "
+            ~ sql_string(found.path) ~ " as source_file from " ~ rows) %}
     {% endif %}
 
     {% set rows = run_query("select count(*) from " ~ view).columns[0].values()[0] %}
