@@ -38,7 +38,8 @@ def read_profiles(
     feature (all of QUANTILES, for the distribution charts, for the clustering
     features; only 0.5 for the others): a separate median() beside the list is a
     second exact quantile over the same values, and at 1M customers the query took
-    1.40 s with it against 0.72 s without, with the same medians. A segment whose customers all lack a feature has None stats.
+    1.40 s with it against 0.72 s without, with the same medians. A segment whose
+    customers all lack a feature has None stats.
     "Overall" is the clustered customers, as in marts.segment_traits: a rule segment
     (customers without a completed order) is shown but not part of the population.
     """
@@ -48,12 +49,13 @@ def read_profiles(
     ]
     if not features:
         return (), ()
+    levels = [QUANTILES if feature in clustering else MEDIAN for feature in features]
     aggregates = []
     for i, feature in enumerate(features):
         value = f"cast({quoted(feature)} as double)"
-        levels = ", ".join(str(q) for q in (QUANTILES if feature in clustering else MEDIAN))
+        listed = ", ".join(str(q) for q in levels[i])
         aggregates += [f"avg({value}) as mean_{i}", f"stddev_pop({value}) as std_{i}"]
-        aggregates.append(f"quantile_cont({value}, [{levels}]) as quantiles_{i}")
+        aggregates.append(f"quantile_cont({value}, [{listed}]) as quantiles_{i}")
     clustered = (
         "segment_kind = 'cluster'" if warehouse.has(SEGMENT_MEMBERS, "segment_kind") else "true"
     )
@@ -74,14 +76,11 @@ def read_profiles(
         if row is None:
             return FeatureStats(None, None, None, None)
         quantiles = as_floats(row[f"quantiles_{i}"])
-        clustered_feature = features[i] in clustering
         return FeatureStats(
             mean=as_float(row[f"mean_{i}"]),
-            median=quantiles[(QUANTILES if clustered_feature else MEDIAN).index(0.5)]
-            if quantiles
-            else None,
+            median=quantiles[levels[i].index(0.5)] if quantiles else None,
             std=as_float(row[f"std_{i}"]),
-            quantiles=quantiles if clustered_feature else None,
+            quantiles=quantiles if levels[i] is QUANTILES else None,
         )
 
     profiles, empty = [], []
