@@ -98,6 +98,49 @@ def test_customers_only_finds_five_groups_and_equals_plain_scikit_learn_kmeans(
     assert adjusted_rand_score(labels, segment_ids) == 1.0
 
 
+def test_decimal_commas_are_read_as_the_table_writes_them(built_shape) -> None:
+    """Shape (e) writes "37,99 €" and "50.000,00": read with decimal_separator ",",
+    every price and income equals the file's own figure, read here with pandas."""
+    paths = built_shape("e_european_shop")
+    folder = SHAPES / "e_european_shop"
+
+    def german(path: Path, column: str) -> list[float]:
+        text = pd.read_csv(folder / path, sep=";", dtype=str)[column].str.replace(" €", "")
+        return text.str.replace(".", "").str.replace(",", ".").astype(float).tolist()
+
+    for staged, path, column, raw in [
+        ("stg_raw__order_items", "positionen.csv", "unit_price", "Einzelpreis"),
+        ("stg_raw__customers", "kunden.csv", "annual_income", "Jahreseinkommen"),
+    ]:
+        read = query(paths, f"select {column} from staging.{staged} order by source_row_number")
+        expected = german(path, raw)
+        assert len(read) == len(expected) > 300
+        assert [float(value) for value, in read] == pytest.approx(expected, abs=0.005)
+        # both marks are there: a thousands point and a decimal comma ("1.245,99")
+        assert max(expected) >= 1_000
+
+
+def test_check_names_the_decimal_separator_a_comma_file_needs(tmp_path: Path) -> None:
+    text = mapping("e_european_shop").replace('    decimal_separator: ","\n', "")
+    assert "decimal_separator" not in text.split("raw_tables:")[1]
+    result = check(SHAPES / "e_european_shop", text, tmp_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = [line for line in result.stdout.splitlines() if "Einzelpreis" in line or "unit_price" in line]
+    assert any(
+        line.startswith("PROBLEM: order_items.unit_price: none of the ")
+        and "if ',' is its decimal separator, set var raw_tables.order_items.decimal_separator to ','"
+        in line
+        for line in lines
+    ), result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+    wrong = check(SHAPES / "e_european_shop", mapping("e_european_shop").replace('","', '";"'), tmp_path)
+    assert wrong.returncode == 2
+    assert (
+        'PROBLEM: var raw_tables.customers.decimal_separator is ";": write \',\' for numbers '
+        "written 1.234,56 (a decimal comma), or leave it out for 1,234.56."
+    ) in wrong.stdout.splitlines(), wrong.stdout
+
+
 def check(raw_dir: Path, dbt_vars: str, folder: Path) -> subprocess.CompletedProcess:
     env = {
         **os.environ,

@@ -7,23 +7,49 @@
 {%- endmacro %}
 
 {#- Numbers written with currency symbols, spaces or thousands separators:
-    "$1,200.50" -> 1200.50. A whole-number type (integer, bigint) reads the text as
-    a decimal first and rounds it ("34.0" -> 34, "34.5" -> 35, half away from zero):
-    DuckDB casts such text straight to an integer, Spark gives null. Plain digits
-    that always fit the type (at most 9 for an integer, 18 for a bigint, with an
-    optional minus) are cast directly, which gives the same value: the
+    "$1,200.50" -> 1200.50. `decimal` is the table's decimal separator (macro
+    decimal_separator): with ',' the text "1.234,56 €" -> 1234.56. The other mark
+    counts as a thousands separator only where it groups whole digits in threes
+    ("1,200", "12,345,678.5", not "0,125"); anywhere else it makes the value
+    unreadable, so a decimal comma in a table read with '.' ("12,50", "1.234,56")
+    is rejected with its reason, not read as 1250 or 1.23.
+    A whole-number type (integer, bigint) reads the text as a decimal first and
+    rounds it ("34.0" -> 34, "34.5" -> 35, half away from zero): DuckDB casts such
+    text straight to an integer, Spark gives null. Plain digits that always fit the
+    type (at most 9 for an integer, 18 for a bigint, with an optional minus) are
+    cast directly, before any cleaning, which gives the same value: the
     decimal(38, 9) that reads every other text is a 128-bit number, and its parse
     was half the time of staging 40M order lines (line_number and quantity). -#}
-{% macro parse_number(column, type='decimal(18, 2)') -%}
-    {%- set cleaned = "nullif(" ~ replace_pattern("trim(" ~ column ~ ")", "[$€£¥\\s,]", "") ~ ", '')" -%}
-    {%- if type in ('integer', 'bigint') -%}
-    case when {{ matches_pattern(cleaned, '-?[0-9]{1,' ~ (9 if type == 'integer' else 18) ~ '}') }}
-        then cast({{ cleaned }} as {{ type }})
+{% macro parse_number(column, type='decimal(18, 2)', decimal='.') -%}
+    {%- set thousands = ',' if decimal == '.' else '.' -%}
+    {%- set cleaned = replace_pattern("trim(" ~ column ~ ")", "[$€£¥\\s" ~ thousands ~ "]", "") -%}
+    {%- if decimal != '.' -%}{%- set cleaned = "replace(" ~ cleaned ~ ", ',', '.')" -%}{%- endif -%}
+    {%- set cleaned = "nullif(" ~ cleaned ~ ", '')" -%}
+    {#- One pattern over the trimmed text (currency and spaces around the digits), so
+        that only values holding the mark pay for a regular expression. -#}
+    {%- set around = "[$€£¥\\s]*" -%}
+    {%- set grouped = matches_pattern("trim(" ~ column ~ ")", around ~ "[-+]?" ~ around
+        ~ "[1-9][0-9]{0,2}([" ~ thousands ~ "][0-9]{3})+([" ~ decimal ~ "][0-9]*)?" ~ around) -%}
+    {%- set mark_out_of_place = "(" ~ column ~ ") like '%" ~ thousands ~ "%' and not " ~ grouped -%}
+    {%- if type in ('integer', 'bigint') %}
+    case when {{ matches_pattern("trim(" ~ column ~ ")", '-?[0-9]{1,' ~ (9 if type == 'integer' else 18) ~ '}') }}
+        then cast(trim({{ column }}) as {{ type }})
+        when {{ mark_out_of_place }} then cast(null as {{ type }})
         else try_cast(round(try_cast({{ cleaned }} as decimal(38, 9))) as {{ type }})
     end
-    {%- else -%}
-    try_cast({{ cleaned }} as {{ type }})
-    {%- endif -%}
+    {%- else %}
+    case when {{ mark_out_of_place }} then cast(null as {{ type }})
+        else try_cast({{ cleaned }} as {{ type }})
+    end
+    {%- endif %}
+{%- endmacro %}
+
+{#- A raw table's decimal separator: var raw_tables.<table>.decimal_separator, '.' (the
+    default) or ',' (then '.' groups thousands). Any other value stops `check` and
+    the build with a problem (register_raw_table). -#}
+{% macro decimal_separator(table_name) -%}
+    {%- set given = ((var('raw_tables') or {}).get(table_name) or {}).get('decimal_separator') -%}
+    {{- return(',' if given == ',' else '.') -}}
 {%- endmacro %}
 
 {#- Dates in the usual formats (var date_formats); the first that parses wins. -#}

@@ -1,9 +1,9 @@
 {#- The parse staging applies to a typed contract column (its meta.parsed_as in the
     source `raw`), as SQL over the text column; none for a text column. -#}
-{% macro raw_parsed(column, parsed_as) %}
-    {% if parsed_as == 'integer' %}{{ return(parse_number(column, 'integer')) }}
-    {% elif parsed_as == 'decimal' %}{{ return(parse_number(column)) }}
-    {% elif parsed_as == 'double' %}{{ return(parse_number(column, 'double')) }}
+{% macro raw_parsed(column, parsed_as, decimal='.') %}
+    {% if parsed_as == 'integer' %}{{ return(parse_number(column, 'integer', decimal)) }}
+    {% elif parsed_as == 'decimal' %}{{ return(parse_number(column, decimal=decimal)) }}
+    {% elif parsed_as == 'double' %}{{ return(parse_number(column, 'double', decimal)) }}
     {% elif parsed_as == 'date' %}{{ return(parse_date(column)) }}
     {% elif parsed_as == 'timestamp' %}{{ return(parse_timestamp(column)) }}
     {% endif %}
@@ -30,7 +30,7 @@
     {% for item in typed %}
         {% set column = quote_identifier(item.column) %}
         {% set unreadable = "nullif(trim(" ~ column ~ "), '') is not null and "
-            ~ raw_parsed(column, item.parsed_as) ~ " is null" %}
+            ~ raw_parsed(column, item.parsed_as, decimal_separator(table_name)) ~ " is null" %}
         {% set bad = run_query(
             "select count(*) filter (where nullif(trim(" ~ column ~ "), '') is not null), "
             ~ "count(*) filter (where " ~ unreadable ~ "), "
@@ -41,8 +41,15 @@
         {% set is_date = item.parsed_as in ('date', 'timestamp') %}
         {% set kind = "a date" if is_date else "a number" %}
         {% set example = " (for example '" ~ bad.columns[2].values()[0] ~ "')" %}
+        {#- "12,50" or "1.234,56" in a table read with the decimal point -#}
+        {% set decimal_comma = not is_date and decimal_separator(table_name) == '.'
+            and modules.re.fullmatch('[-+]?[0-9.]*[0-9],[0-9]+',
+                                     modules.re.sub('[$€£¥\\s]', '', (bad.columns[2].values()[0] or '') | string)) %}
+        {% set decimal_fix = "if ',' is its decimal separator, set " ~ setting ~ ".decimal_separator to ','" %}
         {% if count > 0 and count == given %}
-            {% if item.parsed_as == 'timestamp' %}
+            {% if decimal_comma %}
+                {% set fix = decimal_fix %}
+            {% elif item.parsed_as == 'timestamp' %}
                 {% set fix = "add their format to the var timestamp_formats (strptime codes; it has: "
                     ~ var('timestamp_formats') | join(', ') ~ ")" %}
             {% elif is_date %}
@@ -61,7 +68,8 @@
             {% do problems.append(raw_problem('warning',
                 table_name ~ "." ~ item.shown ~ ": " ~ count ~ " of " ~ rows
                 ~ " values cannot be read as " ~ kind ~ example
-                ~ "; they will be rejected or set to null and logged.")) %}
+                ~ "; they will be rejected or set to null and logged"
+                ~ (" (" ~ decimal_fix ~ ")" if decimal_comma else "") ~ ".")) %}
         {% endif %}
     {% endfor %}
     {{ return(problems) }}

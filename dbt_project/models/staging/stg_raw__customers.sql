@@ -1,3 +1,4 @@
+{%- set decimal = decimal_separator('customers') %}
 with
 
 source as (
@@ -20,11 +21,11 @@ renamed as (
         {{ clean_text('country') }} as country,
 
         ----------  numerics
-        {{ parse_number('annual_income') }} as annual_income,
-        {{ parse_number('age', 'integer') }} as stated_age,
-        {{ parse_number('spending_score', 'double') }} as stated_spending_score,
+        {{ parse_number('annual_income', decimal=decimal) }} as annual_income,
+        {{ parse_number('age', 'integer', decimal) }} as stated_age,
+        {{ parse_number('spending_score', 'double', decimal) }} as stated_spending_score,
         {% for column in extra_customer_columns() %}
-        {{ parse_number(column, 'double') }} as {{ column }},
+        {{ parse_number(column, 'double', decimal) }} as {{ column }},
         {% endfor %}
 
         ----------  dates
@@ -32,8 +33,8 @@ renamed as (
         {{ parse_date('signup_date') }} as signup_date,
 
         ----------  what could not be read
-        {{ is_unparseable('annual_income', parse_number('annual_income')) }} as is_income_unparseable,
-        {{ is_unparseable('age', parse_number('age', 'integer')) }} as is_age_unparseable,
+        {{ is_unparseable('annual_income', parse_number('annual_income', decimal=decimal)) }} as is_income_unparseable,
+        {{ is_unparseable('age', parse_number('age', 'integer', decimal)) }} as is_age_unparseable,
         {{ is_unparseable('birth_date', parse_date('birth_date')) }} as is_birth_date_unparseable,
         {{ is_unparseable('signup_date', parse_date('signup_date')) }} as is_signup_date_unparseable,
         ({{ clean_text('gender') }} is not null and {{ normalise_gender('gender') }} is null) as is_gender_unrecognised

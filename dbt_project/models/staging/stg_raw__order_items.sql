@@ -1,3 +1,4 @@
+{%- set decimal = decimal_separator('order_items') %}
 with
 
 source as (
@@ -12,7 +13,7 @@ renamed as (
         ----------  ids
         source_row_number,
         {{ clean_text('order_id') }} as order_id,
-        {{ parse_number('line_number', 'integer') }} as line_number,
+        {{ parse_number('line_number', 'integer', decimal) }} as line_number,
         {{ clean_text('product_id') }} as product_id,
 
         ----------  strings
@@ -20,15 +21,22 @@ renamed as (
         lower({{ clean_text('category') }}) as category,
 
         ----------  numerics
-        {{ parse_number('quantity', 'integer') }} as quantity,
-        {{ parse_number('unit_price') }} as unit_price,
-
-        ----------  what could not be read
-        ({{ parse_number('quantity', 'integer') }} is null) as is_quantity_unreadable,
-        ({{ parse_number('unit_price') }} is null) as is_unit_price_unreadable
+        {{ parse_number('quantity', 'integer', decimal) }} as quantity,
+        {{ parse_number('unit_price', decimal=decimal) }} as unit_price
 
     from source
 
+),
+
+{#- What could not be read, from the typed columns: each parse is written once. -#}
+flagged as (
+
+    select
+        *,
+        quantity is null as is_quantity_unreadable,
+        unit_price is null as is_unit_price_unreadable
+    from renamed
+
 )
 
-select * from renamed
+select * from flagged
