@@ -115,7 +115,7 @@ def test_decimal_commas_are_read_as_the_table_writes_them(built_shape) -> None:
         read = query(paths, f"select {column} from staging.{staged} order by source_row_number")
         expected = german(path, raw)
         assert len(read) == len(expected) > 300
-        assert [float(value) for value, in read] == pytest.approx(expected, abs=0.005)
+        assert [float(value) for (value,) in read] == pytest.approx(expected, abs=0.005)
         # both marks are there: a thousands point and a decimal comma ("1.245,99")
         assert max(expected) >= 1_000
 
@@ -125,7 +125,9 @@ def test_check_names_the_decimal_separator_a_comma_file_needs(tmp_path: Path) ->
     assert "decimal_separator" not in text.split("raw_tables:")[1]
     result = check(SHAPES / "e_european_shop", text, tmp_path)
     assert result.returncode == 2, result.stdout + result.stderr
-    lines = [line for line in result.stdout.splitlines() if "Einzelpreis" in line or "unit_price" in line]
+    lines = [
+        line for line in result.stdout.splitlines() if "Einzelpreis" in line or "unit_price" in line
+    ]
     assert any(
         line.startswith("PROBLEM: order_items.unit_price: none of the ")
         and "if ',' is its decimal separator, set var raw_tables.order_items.decimal_separator to ','"
@@ -133,10 +135,12 @@ def test_check_names_the_decimal_separator_a_comma_file_needs(tmp_path: Path) ->
         for line in lines
     ), result.stdout
     assert "Traceback" not in result.stdout + result.stderr
-    wrong = check(SHAPES / "e_european_shop", mapping("e_european_shop").replace('","', '";"'), tmp_path)
+    wrong = check(
+        SHAPES / "e_european_shop", mapping("e_european_shop").replace('","', '";"'), tmp_path
+    )
     assert wrong.returncode == 2
     assert (
-        'PROBLEM: var raw_tables.customers.decimal_separator is ";": write \',\' for numbers '
+        "PROBLEM: var raw_tables.customers.decimal_separator is \";\": write ',' for numbers "
         "written 1.234,56 (a decimal comma), or leave it out for 1,234.56."
     ) in wrong.stdout.splitlines(), wrong.stdout
 
