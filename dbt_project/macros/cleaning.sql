@@ -22,12 +22,12 @@
     was half the time of staging 40M order lines (line_number and quantity). -#}
 {% macro parse_number(column, type='decimal(18, 2)', decimal='.') -%}
     {%- set thousands = ',' if decimal == '.' else '.' -%}
-    {%- set cleaned = replace_pattern("trim(" ~ column ~ ")", "[$€£¥\\s" ~ thousands ~ "]", "") -%}
+    {%- set cleaned = replace_pattern("trim(" ~ column ~ ")", "[" ~ number_symbols() ~ thousands ~ "]", "") -%}
     {%- if decimal != '.' -%}{%- set cleaned = "replace(" ~ cleaned ~ ", ',', '.')" -%}{%- endif -%}
     {%- set cleaned = "nullif(" ~ cleaned ~ ", '')" -%}
     {#- One pattern over the trimmed text (currency and spaces around the digits), so
         that only values holding the mark pay for a regular expression. -#}
-    {%- set around = "[$€£¥\\s]*" -%}
+    {%- set around = "[" ~ number_symbols() ~ "]*" -%}
     {%- set grouped = matches_pattern("trim(" ~ column ~ ")", around ~ "[-+]?" ~ around
         ~ "[1-9][0-9]{0,2}([" ~ thousands ~ "][0-9]{3})+([" ~ decimal ~ "][0-9]*)?" ~ around) -%}
     {%- set mark_out_of_place = "(" ~ column ~ ") like '%" ~ thousands ~ "%' and not " ~ grouped -%}
@@ -42,6 +42,12 @@
         else try_cast({{ cleaned }} as {{ type }})
     end
     {%- endif %}
+{%- endmacro %}
+
+{#- What a number may carry besides its digits and marks: currency symbols and
+    whitespace (the body of a regular-expression character class). -#}
+{% macro number_symbols() -%}
+    {{- return("$€£¥\\s") -}}
 {%- endmacro %}
 
 {#- A raw table's decimal separator: var raw_tables.<table>.decimal_separator, '.' (the

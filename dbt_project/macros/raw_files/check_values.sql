@@ -40,11 +40,12 @@
         {% set count = bad.columns[1].values()[0] %}
         {% set is_date = item.parsed_as in ('date', 'timestamp') %}
         {% set kind = "a date" if is_date else "a number" %}
-        {% set example = " (for example '" ~ bad.columns[2].values()[0] ~ "')" %}
+        {% set sample = bad.columns[2].values()[0] %}
+        {% set example = " (for example '" ~ sample ~ "')" %}
         {#- "12,50" or "1.234,56" in a table read with the decimal point -#}
         {% set decimal_comma = not is_date and decimal_separator(table_name) == '.'
             and modules.re.fullmatch('[-+]?[0-9.]*[0-9],[0-9]+',
-                                     modules.re.sub('[$€£¥\\s]', '', (bad.columns[2].values()[0] or '') | string)) %}
+                                     modules.re.sub('[' ~ number_symbols() ~ ']', '', (sample or '') | string)) %}
         {% set decimal_fix = "if ',' is its decimal separator, set " ~ setting ~ ".decimal_separator to ','" %}
         {% if count > 0 and count == given %}
             {% if decimal_comma %}
