@@ -115,6 +115,75 @@ def test_run_with_an_unknown_feature_stops_before_building(tmp_path: Path) -> No
         assert tables == (0,)
 
 
+SETTINGS = (
+    "file, format, csv, columns, expressions, distinct, from, relation, decimal_separator, "
+    "extra_columns"
+)
+CUSTOMER_COLUMNS = (
+    "customer_id, email, gender, birth_date, age, annual_income, city, country, "
+    "signup_date, spending_score"
+)
+
+
+@pytest.mark.parametrize(
+    ("raw_tables", "problems"),
+    [
+        (  # a misspelt setting would be ignored and the numbers misread
+            "{customers: {decimal_seperator: ','}}",
+            [
+                "var raw_tables.customers has the key 'decimal_seperator', which is not a "
+                f"setting: the settings are {SETTINGS}."
+            ],
+        ),
+        (  # the table names the export's, not the contract's
+            "{order_lines: {file: lines.csv}}",
+            [
+                "var raw_tables has the table 'order_lines', which is not a raw table: the "
+                "tables are customers, orders, order_items."
+            ],
+        ),
+        (  # a mapping to a column the contract lacks would leave annual_income empty
+            "{customers: {columns: {income: Income}, extra_columns: MntWines}}",
+            [
+                "var raw_tables.customers.columns names 'income', which is not a column of "
+                f"customers: the columns are {CUSTOMER_COLUMNS} (more numeric columns go in "
+                "extra_columns).",
+                'var raw_tables.customers.extra_columns is "MntWines", not a list: write '
+                '["MntWines"], one item per column.',
+            ],
+        ),
+        (
+            "{customers: kunden.csv, orders: {extra_columns: [x]}}",
+            [
+                'var raw_tables.customers is "kunden.csv", not a mapping of settings: write '
+                '{file: "kunden.csv"} to name its file.',
+                "var raw_tables.orders.extra_columns is a setting of customers only: remove "
+                "it from orders.",
+            ],
+        ),
+    ],
+)
+def test_check_stops_a_mapping_of_the_wrong_shape(
+    tmp_path: Path, raw_tables: str, problems: list[str]
+) -> None:
+    result = cli(extras_fixture(tmp_path), tmp_path, "check", "--vars", f"raw_tables: {raw_tables}")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert found(result, "PROBLEM") == [f"PROBLEM: {problem}" for problem in problems]
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_run_stops_a_misspelt_setting_before_building(tmp_path: Path) -> None:
+    raw_tables = "raw_tables: {customers: {extra_column: [MntWines]}}"
+    result = cli(extras_fixture(tmp_path), tmp_path, "run", "--vars", raw_tables)
+    assert result.returncode == 2, result.stdout + result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.strip()]
+    assert errors == [
+        "error: var raw_tables.customers has the key 'extra_column', which is not a setting: "
+        f"the settings are {SETTINGS}."
+    ]
+    assert "created sql" not in result.stdout, "no model ran"
+
+
 def test_check_says_a_column_where_nothing_parses_is_a_problem(tmp_path: Path) -> None:
     raw = customers_csv(
         tmp_path,
@@ -198,3 +267,12 @@ def test_dbt_alone_lists_the_same_problems_for_people(tmp_path: Path) -> None:
         "it has: " + ", ".join(date_formats()) + ")."
     ) in lines
     assert f"NOTE: No orders file in '{raw}': segmenting without it." in lines
+
+
+def test_the_readme_lists_every_mapping_setting() -> None:
+    """The README's table of raw_tables keys names exactly the settings that check
+    accepts (macro raw_table_settings, whose list the problem message prints)."""
+    readme = (ROOT / "README.md").read_text()
+    table = readme.split("| key | meaning |\n| --- | --- |\n", 1)[1].split("\n\n", 1)[0]
+    keys = [row.split("`")[1] for row in table.splitlines()]
+    assert ", ".join(keys) == SETTINGS

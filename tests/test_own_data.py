@@ -145,16 +145,45 @@ def test_check_names_the_decimal_separator_a_comma_file_needs(tmp_path: Path) ->
     ) in wrong.stdout.splitlines(), wrong.stdout
 
 
-def check(raw_dir: Path, dbt_vars: str, folder: Path) -> subprocess.CompletedProcess:
+def test_a_run_that_rejects_most_lines_says_so(tmp_path: Path) -> None:
+    """Without decimal_separator every price of shape (e) is unreadable: the build
+    passes on what is left, and run warns with the count and the commonest reason."""
+    text = mapping("e_european_shop").replace('    decimal_separator: ","\n', "")
+    result = cli(SHAPES / "e_european_shop", text, tmp_path, "run", "--no-report")
+    assert result.returncode == 0, result.stdout + result.stderr
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as connection:
+        (lines,) = connection.execute(
+            "select rows_read from audit.row_reconciliation where source_table = 'order_items'"
+        ).fetchone()
+        (prices,) = connection.execute(
+            "select count(*) from audit.rejected_rows where source_table = 'order_items'"
+            " and rejection_reason = 'unparseable_unit_price'"
+        ).fetchone()
+    assert (
+        f"warning: order_items: {lines:,} of {lines:,} rows (100%) were rejected, most as "
+        f"unparseable_unit_price ({prices:,}): see audit.rejected_rows, and "
+        "`customer-segments check` for the setting to fix."
+    ) in result.stderr.splitlines(), result.stderr
+    assert not [line for line in result.stderr.splitlines() if line.startswith("warning: orders")]
+
+
+def cli(
+    raw_dir: Path, dbt_vars: str, folder: Path, *command: str
+) -> subprocess.CompletedProcess:
     env = {
         **os.environ,
         "SEGMENTS_RAW_DIR": str(raw_dir),
+        "SEGMENTS_DUCKDB_PATH": str(folder / "warehouse.duckdb"),
         "DBT_TARGET_PATH": str(folder / "target"),
         "DBT_LOG_PATH": str(folder / "logs"),
     }
     return subprocess.run(
-        [CLI, "check", "--vars", dbt_vars], env=env, capture_output=True, text=True, timeout=300
+        [CLI, *command, "--vars", dbt_vars], env=env, capture_output=True, text=True, timeout=300
     )
+
+
+def check(raw_dir: Path, dbt_vars: str, folder: Path) -> subprocess.CompletedProcess:
+    return cli(raw_dir, dbt_vars, folder, "check")
 
 
 def test_check_passes_on_a_good_mapping(tmp_path: Path) -> None:

@@ -54,7 +54,7 @@
     default) or ',' (then '.' groups thousands). Any other value stops `check` and
     the build with a problem (register_raw_table). -#}
 {% macro decimal_separator(table_name) -%}
-    {%- set given = ((var('raw_tables') or {}).get(table_name) or {}).get('decimal_separator') -%}
+    {%- set given = raw_table_config(table_name).get('decimal_separator') -%}
     {{- return(',' if given == ',' else '.') -}}
 {%- endmacro %}
 

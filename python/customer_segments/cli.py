@@ -266,6 +266,30 @@ def fit_warnings(query: Query) -> list[str]:
     return []
 
 
+def rejection_warnings(query: Query) -> list[str]:
+    """A raw table of which more than half the rows were rejected, with its commonest
+    reason: the build passed, but the segments stand on what is left (a wrong setting,
+    such as a decimal comma read without decimal_separator, looks like this)."""
+    rows = query(
+        "select reconciliation.source_table, reconciliation.rows_read,"
+        " reconciliation.rows_rejected, reasons.rejection_reason, reasons.rows"
+        " from audit.row_reconciliation as reconciliation"
+        " left join (select source_table, rejection_reason, count(*) as rows,"
+        " row_number() over (partition by source_table order by count(*) desc,"
+        " rejection_reason) as position"
+        " from audit.rejected_rows group by source_table, rejection_reason) as reasons"
+        " on reconciliation.source_table = reasons.source_table and reasons.position = 1"
+        " where reconciliation.rows_rejected * 2 > reconciliation.rows_read"
+        " order by reconciliation.source_table"
+    )
+    return [
+        f"{table}: {rejected:,} of {read:,} rows ({rejected / read:.0%}) were rejected, most "
+        f"as {reason} ({count:,}): see audit.rejected_rows, and `customer-segments check` "
+        "for the setting to fix."
+        for table, read, rejected, reason, count in rows
+    ]
+
+
 def missing_data_notes(query: Query) -> list[str]:
     """What the segments were built without: no orders (or none accepted), no order lines."""
     try:
@@ -442,7 +466,7 @@ def run(
         if code != 0:
             build_failed(events, paths, dbt_vars)
         query = duckdb_query(paths.duckdb_path)
-    for warning in fit_warnings(query):
+    for warning in [*rejection_warnings(query), *fit_warnings(query)]:
         typer.secho(f"warning: {warning}", err=True, fg=typer.colors.YELLOW)
     for note in missing_data_notes(query):
         typer.echo(f"note: {note}")

@@ -55,12 +55,15 @@ class Problem:
 
 def raw_tables_setting(root: Path, dbt_vars: str | None = None) -> dict[str, Any]:
     """The var raw_tables (file names and reader options per table): from --vars when
-    it sets it, else from dbt_project.yml."""
+    it sets it, else from dbt_project.yml. A setting of the wrong shape reads as {}
+    here: the macro raw_mapping_problems reports it, before any file is read."""
     given = yaml.safe_load(dbt_vars) if dbt_vars else None
     if isinstance(given, dict) and "raw_tables" in given:
-        return given["raw_tables"] or {}
-    project = yaml.safe_load((root / "dbt_project.yml").read_text())
-    return (project.get("vars") or {}).get("raw_tables") or {}
+        setting = given["raw_tables"]
+    else:
+        project = yaml.safe_load((root / "dbt_project.yml").read_text())
+        setting = (project.get("vars") or {}).get("raw_tables")
+    return setting if isinstance(setting, dict) else {}
 
 
 def glob_escape(path: str) -> str:
@@ -132,7 +135,8 @@ def diagnose(raw_dir: Path, root: Path, dbt_vars: str | None = None) -> list[Pro
     problems = []
     with duckdb.connect() as connection:
         for table in source.tables:
-            config = settings.get(table) or {}
+            config = settings.get(table)
+            config = config if isinstance(config, dict) else {}
             if config.get("from") or config.get("relation"):
                 continue
             csv_options = config.get("csv") if isinstance(config.get("csv"), dict) else {}

@@ -31,10 +31,13 @@
     (extra_column_problems reports them). -#}
 {% macro extra_column_specs(customers=none) %}
     {% if customers is none %}
-        {% set customers = (var('raw_tables', {}) or {}).get('customers') or {} %}
+        {% set customers = raw_table_config('customers') %}
     {% endif %}
+    {% set items = customers.get('extra_columns') or [] %}
+    {#- Not a list: raw_mapping_problems stops check and the build on it. -#}
+    {% set items = [] if items is string or items is mapping or items is not iterable else items %}
     {% set specs = [] %}
-    {% for item in customers.get('extra_columns') or [] %}
+    {% for item in items %}
         {% set column = item.get('column') if item is mapping else item %}
         {% set label = item.get('label') if item is mapping else none %}
         {% if column is not none and (column | string | trim) %}

@@ -19,12 +19,14 @@
 {% macro raw_files(check_only) %}
     {% if not execute %}{{ return([]) }}{% endif %}
     {% set raw_dir = var('raw_dir') | string %}
-    {% set mapping = var('raw_tables', {}) or {} %}
+    {#- A mapping of the wrong shape is reported before any file is read. -#}
+    {% set mapping_problems = raw_mapping_problems(var('raw_tables', {}) or {}, raw_contract()) %}
+    {% if mapping_problems %}{{ return(mapping_problems) }}{% endif %}
     {#- The folder must hold files unless each required table is an existing relation
         (raw_tables.<table>.relation): an optional one without is then left out. -#}
     {% set reads_files = [] %}
     {% for table_name, spec in raw_contract().items()
-        if spec.required and not (mapping.get(table_name) or {}).get('relation') %}
+        if spec.required and not raw_table_config(table_name).get('relation') %}
         {% do reads_files.append(table_name) %}
     {% endfor %}
     {% if reads_files and not find_raw_files(raw_dir, '*') %}
@@ -35,7 +37,7 @@
     {% do run_query('create schema if not exists raw') %}
     {% set problems = [] %}
     {% for table_name, spec in raw_contract().items() %}
-        {% set found = register_raw_table(table_name, spec, mapping.get(table_name) or {}, raw_dir, check_only) %}
+        {% set found = register_raw_table(table_name, spec, raw_table_config(table_name), raw_dir, check_only) %}
         {% do problems.extend(found) %}
         {% if not check_only and found | selectattr('level', 'equalto', 'error') | list %}
             {{ return(problems) }}
