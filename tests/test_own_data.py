@@ -167,9 +167,7 @@ def test_a_run_that_rejects_most_lines_says_so(tmp_path: Path) -> None:
     assert not [line for line in result.stderr.splitlines() if line.startswith("warning: orders")]
 
 
-def cli(
-    raw_dir: Path, dbt_vars: str, folder: Path, *command: str
-) -> subprocess.CompletedProcess:
+def cli(raw_dir: Path, dbt_vars: str, folder: Path, *command: str) -> subprocess.CompletedProcess:
     env = {
         **os.environ,
         "SEGMENTS_RAW_DIR": str(raw_dir),
