@@ -8,35 +8,16 @@ Python models' pandas and scikit-learn), while the CLI waits for the warehouse.
 Here the exit handlers run as they would (dbt-duckdb's closes the warehouse: its
 checkpoint, then the file lock goes; logging's flushes the log file), stdout and
 stderr are flushed, and the process ends with dbt's exit code (0.07 s after the
-handlers).
-
-A build also imports scikit-learn in a background thread from the start: at 1M
-customers a run took 47.2 / 46.9 s with it against 48.1 / 47.9 s without (runs
-alternated; the k selection node 3.2 s against 4.0 s), and 15.7 s against 15.6 s at
-10k, where the import competes with dbt's parse for the interpreter."""
+handlers)."""
 
 from __future__ import annotations
 
 import atexit
-import contextlib
 import os
 import sys
-import threading
-
-
-def import_scikit_learn() -> None:
-    """What the k selection imports first (about 2 s, 1.0 s of it scipy.stats):
-    imported while dbt parses and the SQL models run, so the Python models find it
-    loaded. An import error is left to the model's own import, which reports it."""
-    with contextlib.suppress(Exception):
-        import sklearn.cluster  # noqa: F401
-        import sklearn.metrics  # noqa: F401
 
 
 def main() -> None:
-    if {"build", "run"} & set(sys.argv[1:2]):
-        # A daemon: the process ends with os._exit below, never waiting for it.
-        threading.Thread(target=import_scikit_learn, daemon=True).start()
     from dbt.cli.main import cli
 
     try:
