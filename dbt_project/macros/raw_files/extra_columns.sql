@@ -35,7 +35,7 @@
     {% endif %}
     {% set items = customers.get('extra_columns') or [] %}
     {#- Not a list: raw_mapping_problems stops check and the build on it. -#}
-    {% set items = [] if items is string or items is mapping or items is not iterable else items %}
+    {% set items = items if is_list(items) else [] %}
     {% set specs = [] %}
     {% for item in items %}
         {% set column = item.get('column') if item is mapping else item %}

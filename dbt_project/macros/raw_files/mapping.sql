@@ -19,6 +19,12 @@
 {% endmacro %}
 
 
+{#- Whether a setting's value is a list (YAML's [a, b]): not text, not a mapping. -#}
+{% macro is_list(value) %}
+    {{ return(value is iterable and value is not string and value is not mapping) }}
+{% endmacro %}
+
+
 {#- The problems (raw_problem) of the shape of var raw_tables, before any file is
     read: a table the contract does not have, an entry that is not a mapping, a key
     that is not a setting (a misspelt `decimal_seperator` would otherwise be ignored
@@ -58,8 +64,7 @@
                     {% do problems.append(raw_problem('error',
                         setting ~ "." ~ key ~ " is " ~ value | tojson ~ ", not a mapping: write "
                         ~ "{<contract column>: " ~ ("<your column>" if key == 'columns' else "<SQL>") ~ "}.")) %}
-                {% elif key == 'extra_columns' and value is not none
-                        and (value is string or value is mapping or value is not iterable) %}
+                {% elif key == 'extra_columns' and value is not none and not is_list(value) %}
                     {% do problems.append(raw_problem('error',
                         setting ~ ".extra_columns is " ~ value | tojson ~ ", not a list: write "
                         ~ "[" ~ value | tojson ~ "], one item per column.")) %}
