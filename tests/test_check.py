@@ -195,7 +195,7 @@ def test_check_says_a_column_where_nothing_parses_is_a_problem(tmp_path: Path) -
     assert found(result, "PROBLEM") == [
         "PROBLEM: customers.signup_date: none of the 2 non-empty values can be read as a date "
         "(for example '04-09-2012'): add their format to the var date_formats (strptime "
-        "codes; it has: %Y-%m-%d)."
+        "codes; it has: %Y-%m-%d); '%d-%m-%Y' reads every one of them."  # 21-08: day first
     ]
     assert found(result, "WARNING") == [  # some values parse: a warning, as before
         "WARNING: customers.birth_date: 1 of 3 values cannot be read as a date (for example "
@@ -267,6 +267,65 @@ def test_dbt_alone_lists_the_same_problems_for_people(tmp_path: Path) -> None:
         "it has: " + ", ".join(date_formats()) + ")."
     ) in lines
     assert f"NOTE: No orders file in '{raw}': segmenting without it." in lines
+
+
+def test_check_names_the_date_format_that_reads_a_us_export(tmp_path: Path) -> None:
+    """Online Retail's own export writes '12/1/2010 8:26': the check names the format
+    that reads every value, or each of two that do when the order is ambiguous."""
+    raw = customers_csv(tmp_path, "customer_id,signup_date\nC1,12/1/2010\nC2,1/5/2011\n")
+    (raw / "orders.csv").write_text(
+        "order_id,customer_id,order_date,status\n"
+        "O1,C1,12/1/2010 8:26,completed\nO2,C2,12/13/2010 17:05,completed\n"
+    )
+    result = cli(raw, tmp_path, "check")
+    assert result.returncode == 2, result.stdout + result.stderr
+    problems = found(result, "PROBLEM")
+    assert len(problems) == 2, result.stdout
+    assert problems[0].startswith("PROBLEM: customers.signup_date: none of the 2 ")
+    assert problems[0].endswith(
+        "; '%m/%d/%Y' and '%d/%m/%Y' each read every one of them: add the one your export writes."
+    )
+    assert problems[1].startswith("PROBLEM: orders.order_date: none of the 2 ")
+    assert "add their format to the var timestamp_formats" in problems[1]
+    assert problems[1].endswith("; '%m/%d/%Y %H:%M' reads every one of them."), problems[1]
+    fixed = cli(
+        raw,
+        tmp_path,
+        "check",
+        "--vars",
+        "{date_formats: ['%m/%d/%Y'], timestamp_formats: ['%m/%d/%Y %H:%M']}",
+    )
+    assert not found(fixed, "PROBLEM"), fixed.stdout
+
+
+def test_check_says_what_stands_in_for_a_missing_status_or_quantity(tmp_path: Path) -> None:
+    """Many exports have no order status (every order is a sale) or no quantity (a line
+    per unit): the problem names the expression that stands in, and it works."""
+    raw = customers_csv(tmp_path, "customer_id\nC1\n")
+    (raw / "orders.csv").write_text("order_id,customer_id,order_date\nO1,C1,2020-01-01\n")
+    (raw / "order_items.csv").write_text("order_id,unit_price\nO1,2.50\n")
+    result = cli(raw, tmp_path, "check")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert found(result, "PROBLEM") == [
+        f"PROBLEM: Raw file '{raw}/orders.csv' has no column 'status' for orders.status: map "
+        "it with var raw_tables.orders.columns.status or, when every order is a purchase, set "
+        "var raw_tables.orders.expressions.status to \"'completed'\" (the file has: order_id, "
+        "customer_id, order_date).",
+        f"PROBLEM: Raw file '{raw}/order_items.csv' has no column 'quantity' for "
+        "order_items.quantity: map it with var raw_tables.order_items.columns.quantity or, "
+        "when each line is one unit, set var raw_tables.order_items.expressions.quantity to "
+        '"1" (the file has: order_id, unit_price).',
+    ]
+    fixed = cli(
+        raw,
+        tmp_path,
+        "check",
+        "--vars",
+        "raw_tables: {orders: {expressions: {status: \"'completed'\"}}, "
+        'order_items: {expressions: {quantity: "1"}}}',
+    )
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert found(fixed, "OK") == ["OK: the raw files match the mapping."]
 
 
 def test_the_readme_lists_every_mapping_setting() -> None:

@@ -50,12 +50,17 @@
         {% if count > 0 and count == given %}
             {% if decimal_comma %}
                 {% set fix = decimal_fix %}
-            {% elif item.parsed_as == 'timestamp' %}
-                {% set fix = "add their format to the var timestamp_formats (strptime codes; it has: "
-                    ~ var('timestamp_formats') | join(', ') ~ ")" %}
             {% elif is_date %}
-                {% set fix = "add their format to the var date_formats (strptime codes; it has: "
-                    ~ var('date_formats') | join(', ') ~ ")" %}
+                {% set formats_var = item.parsed_as ~ '_formats' %}
+                {% set fix = "add their format to the var " ~ formats_var ~ " (strptime codes; it has: "
+                    ~ var(formats_var) | join(', ') ~ ")" %}
+                {% set readers = formats_reading_every_value(table_name, column) %}
+                {% if readers | length == 1 %}
+                    {% set fix = fix ~ "; '" ~ readers[0] ~ "' reads every one of them" %}
+                {% elif readers %}
+                    {% set fix = fix ~ "; '" ~ readers | join("' and '")
+                        ~ "' each read every one of them: add the one your export writes" %}
+                {% endif %}
             {% elif not item.extra %}
                 {% set fix = "map the column that holds it with " ~ setting ~ ".columns." ~ item.column
                     ~ " or compute it with " ~ setting ~ ".expressions." ~ item.column %}
@@ -74,4 +79,36 @@
         {% endif %}
     {% endfor %}
     {{ return(problems) }}
+{% endmacro %}
+
+
+{#- Common date formats that var date_formats and timestamp_formats leave out by
+    default, for the check's hint: US and day-first dates with a slash, two-digit
+    years, names of months. Each must read on DuckDB and on Spark
+    (spark_datetime_pattern). -#}
+{% macro date_format_candidates() %}
+    {{ return([
+        '%m/%d/%Y', '%d/%m/%Y', '%m/%d/%Y %H:%M', '%d/%m/%Y %H:%M',
+        '%m/%d/%Y %H:%M:%S', '%d/%m/%Y %H:%M:%S', '%m/%d/%y', '%d/%m/%y',
+        '%m/%d/%y %H:%M', '%d/%m/%y %H:%M', '%d-%m-%Y', '%m-%d-%Y', '%d.%m.%Y %H:%M:%S',
+        '%d %b %Y', '%b %d, %Y', '%d-%b-%Y', '%d-%b-%y',
+    ]) }}
+{% endmacro %}
+
+
+{#- The formats of date_format_candidates() that read every non-empty value of
+    raw.<table>.<column> (quoted): one query, a count per format. -#}
+{% macro formats_reading_every_value(table_name, column) %}
+    {% set candidates = date_format_candidates() %}
+    {% set counts = [] %}
+    {% for format in candidates %}
+        {% do counts.append("count(*) filter (where nullif(trim(" ~ column ~ "), '') is not null and "
+            ~ parse_datetime("trim(" ~ column ~ ")", [format]) ~ " is null)") %}
+    {% endfor %}
+    {% set unread = run_query("select " ~ counts | join(', ') ~ " from raw." ~ quote_identifier(table_name)) %}
+    {% set readers = [] %}
+    {% for format in candidates %}
+        {% if unread.columns[loop.index0].values()[0] == 0 %}{% do readers.append(format) %}{% endif %}
+    {% endfor %}
+    {{ return(readers) }}
 {% endmacro %}
