@@ -76,6 +76,37 @@ def test_unusable_raw_input_is_one_clear_line(tmp_path: Path, files: dict, expec
     assert expected.format(raw=raw) in error_line(result)
 
 
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        (  # dbt would ignore the misspelt var and read the dates with the defaults
+            "{date_format: ['%m/%d/%Y']}",
+            "error: --vars sets date_format, which is not a var of this project: its vars "
+            "are raw_dir, raw_tables, ",
+        ),
+        (
+            "{segments: {k: 5}",
+            "error: --vars is not YAML (expected ',' or '}', but got '<stream end>'): write a "
+            "mapping such as {segments: {k: 5}}, or the path of a YAML file.",
+        ),
+        (  # a file name with a typo reads as YAML text
+            "my_mappng.yml",
+            "error: --vars is 'my_mappng.yml', neither a file nor a mapping of vars: write a "
+            "mapping such as {segments: {k: 5}}, or the path of a YAML file.",
+        ),
+    ],
+)
+@pytest.mark.parametrize("command", ["run", "check"])
+def test_vars_that_dbt_would_ignore_or_fail_on_are_one_line(
+    tmp_path: Path, command: str, given: str, expected: str
+) -> None:
+    raw = raw_folder(tmp_path, {"customers.csv": CUSTOMERS + "C1,,,,10,,,\n"})
+    result = cli(raw, tmp_path, command, "--vars", given)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert error_line(result).startswith(expected)
+    assert not (tmp_path / "warehouse.duckdb").exists()
+
+
 def test_fewer_customers_than_the_smallest_k(tmp_path: Path) -> None:
     raw = raw_folder(tmp_path, {"customers.csv": CUSTOMERS + "C1,,,,10,,,\nC2,,,,20,,,\n"})
     result = cli(raw, tmp_path, "run")

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import duckdb
 import typer
+import yaml
 
 from customer_segments.paths import Paths
 from customer_segments.rawfiles import Problem, diagnose
@@ -48,11 +49,38 @@ VARS_HELP = (
 )
 
 
-def read_vars(value: str | None) -> str | None:
-    """--vars as dbt takes it: YAML text; a path to a YAML file is read."""
-    looks_like_path = value and "\n" not in value and len(value) < 1024
+def read_vars(value: str | None, paths: Paths) -> str | None:
+    """--vars as dbt takes it: YAML text; a path to a YAML file is read. Text that is
+    not a YAML mapping, or a var the project does not have (dbt would ignore it),
+    stops the command with one line (exit 2)."""
+    from customer_segments.settings import project_vars, unknown_vars
+
+    if not value:
+        return value
+    looks_like_path = "\n" not in value and len(value) < 1024
     if looks_like_path and Path(value).is_file():
-        return Path(value).read_text()
+        value = Path(value).read_text()
+    example = "write a mapping such as {segments: {k: 5}}, or the path of a YAML file"
+    try:
+        given = yaml.safe_load(value)
+    except yaml.YAMLError as error:
+        problem = getattr(error, "problem", None) or "it cannot be read"
+        fail(f"--vars is not YAML ({problem}): {example}.", BAD_INPUT)
+    if given is None:
+        return None
+    if not isinstance(given, dict):
+        fail(
+            f"--vars is {value.strip()!r}, neither a file nor a mapping of vars: {example}.",
+            BAD_INPUT,
+        )
+    unknown = unknown_vars(given, paths.root)
+    if unknown:
+        verb = "is not a var" if len(unknown) == 1 else "are not vars"
+        fail(
+            f"--vars sets {', '.join(unknown)}, which {verb} of this project: its vars are "
+            f"{', '.join(project_vars(paths.root))} (dbt_project.yml).",
+            BAD_INPUT,
+        )
     return value
 
 
@@ -418,7 +446,7 @@ def run(
 ) -> None:
     """dbt build (every model and data test), then the HTML report, with progress."""
     paths = user_paths()
-    dbt_vars = read_vars(dbt_vars)
+    dbt_vars = read_vars(dbt_vars, paths)
     try:
         target_name, output = profile_target(paths, target)
     except ValueError as error:
@@ -545,7 +573,7 @@ def check(
     missing file or column, unknown feature or column where nothing parses (problems,
     exit 2), every value that will not parse (warnings), the names of extra columns."""
     paths = user_paths()
-    dbt_vars = read_vars(dbt_vars)
+    dbt_vars = read_vars(dbt_vars, paths)
     try:
         _, output = profile_target(paths, target)
     except ValueError as error:

@@ -158,12 +158,25 @@ def dbt_project_dir() -> Path:
     return Path(given) if given else project_root()
 
 
+def project_vars(project_dir: Path | None = None) -> dict[str, Any]:
+    """The `vars:` of the project's dbt_project.yml, as written: every var the project
+    reads, each with its default."""
+    path = (project_dir or dbt_project_dir()) / "dbt_project.yml"
+    return (yaml.safe_load(path.read_text()) or {}).get("vars") or {}
+
+
 def project_var(name: str, project_dir: Path | None = None) -> Any:
     """A var as the project's dbt_project.yml writes it under `vars:` (None when it
     writes none)."""
-    path = (project_dir or dbt_project_dir()) / "dbt_project.yml"
-    project = yaml.safe_load(path.read_text()) or {}
-    return (project.get("vars") or {}).get(name)
+    return project_vars(project_dir).get(name)
+
+
+def unknown_vars(given: Mapping[str, Any], project_dir: Path | None = None) -> list[str]:
+    """The vars of `given` (--vars, parsed) that the project does not have
+    (project_vars). dbt itself ignores them, so a misspelt `date_format:` would be
+    dropped without a word."""
+    known = project_vars(project_dir)
+    return sorted(str(key) for key in given if key not in known)
 
 
 def project_segments(project_dir: Path | None = None) -> dict[str, Any]:
