@@ -21,7 +21,7 @@
             {% do problems.append(raw_problem('error',
                 "Raw file '" ~ path ~ "' has no column '" ~ source_column ~ "' for " ~ table_name
                 ~ "." ~ column ~ ": map it with " ~ setting ~ ".columns." ~ column
-                ~ (" " ~ spec.when_missing[column] if column in spec.when_missing and column not in columns else "")
+                ~ (" " ~ spec.when_missing[column] if column in spec.when_missing else "")
                 ~ " (the file has: " ~ present | join(', ') ~ ").")) %}
         {% else %}
             {% do selected.append('cast(null as ' ~ dbt.type_string() ~ ') as ' ~ quote_identifier(column)) %}
