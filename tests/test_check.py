@@ -264,7 +264,8 @@ def test_dbt_alone_lists_the_same_problems_for_people(tmp_path: Path) -> None:
     assert (
         "PROBLEM: customers.signup_date: none of the 1 non-empty values can be read as a date "
         "(for example '04-09-2012'): add their format to the var date_formats (strptime codes; "
-        "it has: " + ", ".join(date_formats()) + ")."
+        "it has: " + ", ".join(date_formats()) + "); '%d-%m-%Y' and '%m-%d-%Y' each read "
+        "every one of them: add the one your export writes."
     ) in lines
     assert f"NOTE: No orders file in '{raw}': segmenting without it." in lines
 
