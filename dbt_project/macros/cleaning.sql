@@ -52,7 +52,7 @@
 
 {#- A raw table's decimal separator: var raw_tables.<table>.decimal_separator, '.' (the
     default) or ',' (then '.' groups thousands). Any other value stops `check` and
-    the build with a problem (register_raw_table). -#}
+    the build with a problem (raw_mapping_problems). -#}
 {% macro decimal_separator(table_name) -%}
     {%- set given = raw_table_config(table_name).get('decimal_separator') -%}
     {{- return(',' if given == ',' else '.') -}}

@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import yaml
 
 from customer_segments.contract import RawSource, raw_source
+from customer_segments.settings import build_var
 
 LEVELS = ("error", "warning", "note")
 # Keys of var raw_tables.<table>.csv that go into SQL as option names (the macro's
@@ -54,15 +54,10 @@ class Problem:
 
 
 def raw_tables_setting(root: Path, dbt_vars: str | None = None) -> dict[str, Any]:
-    """The var raw_tables (file names and reader options per table): from --vars when
-    it sets it, else from dbt_project.yml. A setting of the wrong shape reads as {}
-    here: the macro raw_mapping_problems reports it, before any file is read."""
-    given = yaml.safe_load(dbt_vars) if dbt_vars else None
-    if isinstance(given, dict) and "raw_tables" in given:
-        setting = given["raw_tables"]
-    else:
-        project = yaml.safe_load((root / "dbt_project.yml").read_text())
-        setting = (project.get("vars") or {}).get("raw_tables")
+    """The var raw_tables (file names and reader options per table) as the build sees
+    it (settings.build_var). A setting of the wrong shape reads as {} here: the macro
+    raw_mapping_problems reports it, before any file is read."""
+    setting = build_var("raw_tables", dbt_vars, root)
     return setting if isinstance(setting, dict) else {}
 
 

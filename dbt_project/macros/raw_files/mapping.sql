@@ -28,7 +28,8 @@
 {#- The problems (raw_problem) of the shape of var raw_tables, before any file is
     read: a table the contract does not have, an entry that is not a mapping, a key
     that is not a setting (a misspelt `decimal_seperator` would otherwise be ignored
-    and its numbers misread), a setting of another table, and a contract column
+    and its numbers misread), a setting of another table, a decimal separator other
+    than '.' or ',', and a contract column
     named in columns or expressions that the table does not have (its mapping would
     otherwise be ignored and the column left empty). -#}
 {% macro raw_mapping_problems(mapping, contract) %}
@@ -64,6 +65,10 @@
                     {% do problems.append(raw_problem('error',
                         setting ~ "." ~ key ~ " is " ~ value | tojson ~ ", not a mapping: write "
                         ~ "{<contract column>: " ~ ("<your column>" if key == 'columns' else "<SQL>") ~ "}.")) %}
+                {% elif key == 'decimal_separator' and value is not none and value not in ['.', ','] %}
+                    {% do problems.append(raw_problem('error',
+                        setting ~ ".decimal_separator is " ~ value | tojson ~ ": write ',' for numbers "
+                        ~ "written 1.234,56 (a decimal comma), or leave it out for 1,234.56.")) %}
                 {% elif key == 'extra_columns' and value is not none and not is_list(value) %}
                     {% do problems.append(raw_problem('error',
                         setting ~ ".extra_columns is " ~ value | tojson ~ ", not a list: write "

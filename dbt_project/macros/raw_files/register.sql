@@ -79,12 +79,6 @@
             ~ "distinct table does not have (its rows are numbered after the distinct): "
             ~ "order by the file's columns instead.")) %}
     {% endif %}
-    {% set separator = config.get('decimal_separator') %}
-    {% if separator is not none and separator not in ['.', ','] %}
-        {% do problems.append(raw_problem('error',
-            "var raw_tables." ~ table_name ~ ".decimal_separator is " ~ separator | tojson
-            ~ ": write ',' for numbers written 1.234,56 (a decimal comma), or leave it out for 1,234.56.")) %}
-    {% endif %}
     {% if problems | selectattr('level', 'equalto', 'error') | list %}{{ return(problems) }}{% endif %}
 
     {% if config.get('distinct') %}
