@@ -19,7 +19,13 @@ from customer_segments.clustering import (
     stable_ids,
     transform,
 )
-from customer_segments.naming import FeatureLabel, archetypes, segment_names, segment_traits
+from customer_segments.naming import (
+    PURCHASE_ARCHETYPES,
+    FeatureLabel,
+    archetypes,
+    segment_names,
+    segment_traits,
+)
 from customer_segments.paths import project_root
 from customer_segments.segmentation import (
     centroids_table,
@@ -239,6 +245,44 @@ def test_archetypes_follow_the_material_traits() -> None:
         4: "big_spenders",
         5: "new_customers",
     }
+
+
+def test_an_archetype_claims_only_the_spend_its_traits_show() -> None:
+    features = ["recency_days", "frequency", "avg_order_value", "monetary_value"]
+    centers = np.array(
+        [
+            [0.0, 0.0, 1.2, 0.1],  # larger baskets only: not "big spenders"
+            [1.2, 1.0, 0.0, 0.0],  # frequent once, lapsing, with no more spend
+            [1.2, 0.0, 0.0, 1.0],  # spent more, lapsing
+        ]
+    )
+    labels = {
+        **LABELS,
+        "avg_order_value": FeatureLabel(
+            "avg_order_value", "Average order value", "large baskets", "small baskets", "purchase"
+        ),
+    }
+    members = np.vstack([np.zeros((5_000, 4)), np.repeat(centers, 50, axis=0)])
+    matrix = members + np.random.default_rng(0).normal(0, 0.01, members.shape)
+    segment_of = np.concatenate([np.zeros(5_000, dtype=int), np.repeat([1, 2, 3], 50)])
+    traits = segment_traits(features, labels, matrix, matrix, segment_of)
+    traits = traits[traits["segment_id"] != 0]
+    assert archetypes(traits) == {1: "big_baskets", 2: "fading_regulars", 3: "at_risk"}
+
+
+def test_an_archetype_never_says_more_of_spend_than_revenue_per_head() -> None:
+    # Medians make segment 1 big spenders and segment 2 low value, but a few buyers
+    # elsewhere pull the average up (1 = 0.8x per head) or down (2 = 1.1x): the text
+    # that would say otherwise gives way to a profile of the segment's own traits.
+    features = ["frequency", "monetary_value"]
+    traits = traits_of(features, np.array([[0.0, 1.2], [0.0, -1.2], [0.0, 1.1]]), [1, 2, 3])
+    assert archetypes(traits) == {1: "big_spenders", 2: "low_value", 3: "big_spenders"}
+    kinds = archetypes(traits, {1: 0.8, 2: 1.1, 3: 1.9})
+    assert kinds == {1: "profile", 2: "profile", 3: "big_spenders"}
+
+
+def test_every_archetype_has_a_playbook_text() -> None:
+    assert set(PURCHASE_ARCHETYPES) <= set(PLAYBOOK["archetype"])
 
 
 def test_attribute_only_segments_never_get_a_purchase_archetype() -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import Build, query
-from customer_segments.naming import PURCHASE_ARCHETYPES
+from customer_segments.naming import PURCHASE_ARCHETYPES, REVENUE_CLAIMS
 from customer_segments.paths import Paths
 from customer_segments.settings import SegmentSettings
 
@@ -172,3 +172,31 @@ def test_names_and_archetypes_follow_the_material_traits(built_shape, name: str)
             for a in directions:
                 for b in directions:
                     assert all(b.get(f) in (None, d) for f, d in a.items()), description
+
+
+def assert_archetypes_agree_with_revenue_per_head(paths: Paths) -> None:
+    """What an archetype's text says of spend holds for the "Per head" figure beside
+    it: the segment's share of revenue over its share of customers."""
+    rows = query(
+        paths,
+        "select segment_name, archetype, share_of_revenue / share_of_customers "
+        "from marts.segments where segment_kind = 'cluster' and share_of_revenue is not null",
+    )
+    expected = {"higher": lambda x: x > 1, "lower": lambda x: x < 1, "not higher": lambda x: x <= 1}
+    for name, archetype, per_head in rows:
+        claim = REVENUE_CLAIMS.get(archetype)
+        if claim:
+            assert expected[claim](per_head), f"{name}: {archetype} at {per_head:.2f}x per head"
+
+
+@pytest.mark.parametrize("name", [*SHAPES, "e_european_shop", "online_retail"])
+def test_no_archetype_says_more_of_spend_than_revenue_per_head_shows(
+    built_shape, name: str
+) -> None:
+    assert_archetypes_agree_with_revenue_per_head(built_shape(name))
+
+
+def test_no_archetype_says_more_of_spend_than_revenue_per_head_shows_on_generated_data(
+    built: Build,
+) -> None:
+    assert_archetypes_agree_with_revenue_per_head(built.paths)

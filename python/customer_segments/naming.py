@@ -247,10 +247,12 @@ def segment_names(
 PURCHASE_ARCHETYPES = (
     "champions",
     "at_risk",
+    "fading_regulars",
     "lapsed",
     "loyal_regulars",
     "bargain_hunters",
     "big_spenders",
+    "big_baskets",
     "new_customers",
     "low_value",
 )
@@ -258,21 +260,55 @@ PURCHASE_ARCHETYPES = (
 # playbook's description holds {traits}), used where no archetype's text fits.
 CORE, PROFILE = "core", "profile"
 
+# What an archetype's text (the playbook seed) says of the segment's revenue per
+# customer, which the report shows beside it ("Per head", the segment's mean revenue
+# against every customer's): "higher" (spend more than most customers), "lower"
+# (spend less), "not higher" (do not stand out as high-spending). The traits are
+# medians, so a segment can have a typical spend above the population's and still
+# bring in less per head than the average (a few big buyers elsewhere pull the mean
+# up): such a segment is not called a big spender; it is a profile of its own
+# traits. An archetype not listed here says nothing of revenue per customer.
+REVENUE_CLAIMS = {
+    "champions": "higher",
+    "at_risk": "higher",
+    "big_spenders": "higher",
+    "low_value": "lower",
+    "lapsed": "not higher",
+    "new_customers": "not higher",
+}
+
+
+def _claim_holds(claim: str | None, revenue_index: float | None) -> bool:
+    """Whether a revenue claim holds for a segment whose revenue per customer is
+    `revenue_index` times the average (None: the data has no revenue to check)."""
+    if claim is None or revenue_index is None:
+        return True
+    return {
+        "higher": revenue_index > 1,
+        "lower": revenue_index < 1,
+        "not higher": revenue_index <= 1,
+    }[claim]
+
 
 def _purchase_archetype(d: dict[str, str]) -> str | None:
-    """RFM archetypes from material purchase traits (d: feature -> direction)."""
+    """RFM archetypes from material purchase traits (d: feature -> direction). Each
+    archetype's text claims only what its branch here requires."""
     recency = d.get("recency_days")
     frequency = d.get("frequency", d.get("order_count"))
     value = d.get("monetary_value")
     basket = d.get("avg_order_value")
     if recency == "higher":
-        return "at_risk" if "higher" in (frequency, value) else "lapsed"
+        if value == "higher":
+            return "at_risk"
+        return "fading_regulars" if frequency == "higher" else "lapsed"
     if frequency == "higher":
         if value == "higher":
             return "champions"
         return "bargain_hunters" if "lower" in (value, basket) else "loyal_regulars"
-    if "higher" in (value, basket):
+    if value == "higher":
         return "big_spenders"
+    if basket == "higher":
+        return "big_baskets"
     if recency == "lower":
         return "new_customers"
     if "lower" in (value, frequency, basket):
@@ -292,15 +328,20 @@ def _attribute_archetype(d: dict[str, str]) -> str | None:
     }[(income, score)]
 
 
-def archetypes(traits: pd.DataFrame) -> dict[int, str]:
+def archetypes(
+    traits: pd.DataFrame, revenue_index: dict[int, float] | None = None
+) -> dict[int, str]:
     """The marketing archetype of every cluster segment, from its material traits.
 
     Purchase archetypes (champions, at risk, ...) only from material purchase traits,
     so attribute-only data never gets a claim about purchases. Income against
     spending score gives the four attribute archetypes of the mall-customers data.
     Any other set of traits is a `profile`, described by its own traits; no material
-    trait at all is `core`. Two segments whose traits point opposite ways never
-    share an archetype's text: the weaker of them becomes a `profile`.
+    trait at all is `core`. An archetype whose text says more of revenue per customer
+    than `revenue_index` (segment id -> its revenue per customer against the average
+    customer's, as the report shows it) bears out is a `profile` too (REVENUE_CLAIMS).
+    Two segments whose traits point opposite ways never share an archetype's text:
+    the weaker of them becomes a `profile`.
     """
     clusters = sorted(traits.loc[traits["segment_kind"] == "cluster", "segment_id"].unique())
     directions, result = {}, {}
@@ -310,9 +351,10 @@ def archetypes(traits: pd.DataFrame) -> dict[int, str]:
         kinds = dict(zip(rows["feature"], rows["feature_kind"], strict=True))
         purchase = {f: v for f, v in d.items() if kinds[f] == "purchase"}
         directions[i] = d
-        result[i] = (
-            _purchase_archetype(purchase) or _attribute_archetype(d) or (PROFILE if d else CORE)
-        )
+        kind = _purchase_archetype(purchase)
+        if not _claim_holds(REVENUE_CLAIMS.get(kind), (revenue_index or {}).get(i)):
+            kind = PROFILE
+        result[i] = kind or _attribute_archetype(d) or (PROFILE if d else CORE)
     strength = {i: float(material(traits, i)["effect_size"].abs().sum()) for i in clusters}
     for i in sorted(clusters, key=lambda i: (strength[i], -i)):
         if result[i] in (PROFILE, CORE):

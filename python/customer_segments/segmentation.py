@@ -34,6 +34,7 @@ from customer_segments.clustering import (
     customer_order,
     fingerprint,
     fit,
+    numeric,
     ordered_columns,
     prepare,
     scale,
@@ -48,6 +49,8 @@ SCALING_COLUMNS = ["transform", "impute_value", "clip_low", "clip_high", "center
 # segment. Rule segments have fixed ids below the cluster ids (1..k).
 RULE_COLUMN = "segment_rule"
 RULE_SEGMENT_IDS = {"no_purchase": 0}
+# What marts.segments adds up as a segment's revenue.
+REVENUE_COLUMN = "monetary_value"
 
 
 def dropped_text(dropped: tuple[tuple[str, str], ...]) -> str | None:
@@ -98,9 +101,9 @@ def read_features(relation, features) -> Frame:
 
 
 def fit_columns(columns, features) -> list[str]:
-    """What the steps read of the feature mart: the key, the rule column and the
-    named features, those of them that are columns."""
-    wanted = dict.fromkeys(["customer_id", RULE_COLUMN, *features])
+    """What the steps read of the feature mart: the key, the rule column, the revenue
+    (for revenue_index) and the named features, those of them that are columns."""
+    wanted = dict.fromkeys(["customer_id", RULE_COLUMN, REVENUE_COLUMN, *features])
     return [c for c in wanted if c in columns]
 
 
@@ -187,6 +190,26 @@ def previous_names(previous: pd.DataFrame | None) -> dict[int, tuple[str, str]] 
     }
 
 
+def revenue_index(
+    features: Frame, clustered: Frame, segment_of: np.ndarray
+) -> dict[int, float] | None:
+    """Each cluster segment's revenue per customer against the average customer's,
+    rule segments' customers included: the report's "Per head" (marts.segments'
+    share_of_revenue / share_of_customers). `segment_of` is the segment id of every
+    clustered customer in customer id order (as prepare() orders them). None when
+    the data has no revenue, as the report then shows no "Per head"."""
+    if REVENUE_COLUMN not in column_names(features):
+        return None
+    every = np.nan_to_num(numeric(features, REVENUE_COLUMN))
+    if every.sum() == 0:
+        return None
+    own = np.nan_to_num(ordered_columns(clustered, [REVENUE_COLUMN])[1][REVENUE_COLUMN])
+    revenue = np.bincount(segment_of, weights=own)
+    sizes = np.bincount(segment_of)
+    average = every.sum() / len(every)
+    return {int(i): float(revenue[i] / sizes[i] / average) for i in np.flatnonzero(sizes)}
+
+
 def centroids_table(
     features: Frame,
     k_selection: pd.DataFrame,
@@ -194,7 +217,8 @@ def centroids_table(
     previous: pd.DataFrame | None = None,
     labels: dict[str, FeatureLabel] | None = None,
 ) -> pd.DataFrame:
-    prepared = prepare(_clustered(features), settings)
+    clustered = _clustered(features)
+    prepared = prepare(clustered, settings)
     k = chosen_k(k_selection)
     centers, stability = fit(prepared.matrix, k, settings)
     nearest, _, _ = assign(prepared.matrix, centers)
@@ -204,7 +228,7 @@ def centroids_table(
         prepared.features, labels or {}, prepared.values, prepared.matrix, ids[nearest]
     )
     names = segment_names(traits, previous_names(previous))
-    kinds = archetypes(traits)
+    kinds = archetypes(traits, revenue_index(features, clustered, ids[nearest]))
     model_id = fingerprint(prepared, settings)
     rows = []
     for label in np.argsort(ids, kind="stable"):
