@@ -260,3 +260,57 @@ def test_extra_numeric_attributes_can_be_features(tmp_path: Path) -> None:
     assert points[0][0] == 400 and 0 < points[0][1] < 1000
     features = query(paths, "select distinct feature from marts.segment_centroids order by 1")
     assert features == [("annual_income",), ("loyalty_points",)]
+
+
+def test_typed_and_iso_8601_order_times_are_read(tmp_path: Path) -> None:
+    """A database export writes order times as typed Parquet timestamps with fractions
+    of a second, a web shop's API as ISO 8601 text with a zone: no order is rejected
+    for its date, and each is read to the second as written."""
+    generate(300, tmp_path / "generated", seed=5, dirt=False)
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    zones = ["Z", "+01:00", "-0500", ".250Z", ".5", "+00"]
+    cases = " ".join(
+        f"when {i} then strftime(ordered, '%Y-%m-%dT%H:%M:%S') || '{zone}'"
+        for i, zone in enumerate(zones)
+    )
+    with duckdb.connect() as connection:
+        connection.execute(
+            f"""
+            create table orders as
+            select * replace (strptime(order_date, '%Y-%m-%d %H:%M:%S') as order_date)
+            from read_csv('{tmp_path}/generated/orders.csv', all_varchar = true)
+            """
+        )
+        connection.execute(
+            f"""
+            copy (
+                select * replace (order_date + interval 123456 microseconds as order_date)
+                from orders
+            ) to '{raw}/orders.parquet'
+            """
+        )
+        connection.execute(
+            f"""
+            copy (
+                select * replace (case hash(order_id) % {len(zones)} {cases} end as order_date)
+                from (select *, order_date as ordered from orders)
+            ) to '{raw}/iso_orders.csv' (header)
+            """
+        )
+        truth = dict(connection.execute("select order_id, order_date from orders").fetchall())
+    for name in ("customers.csv", "order_items.csv"):
+        (raw / name).write_bytes((tmp_path / "generated" / name).read_bytes())
+    for orders, folder in (("orders.parquet", "typed"), ("iso_orders.csv", "iso")):
+        dbt_vars = f"{{raw_tables: {{orders: {{file: '{orders}'}}}}}}"
+        paths = paths_in(tmp_path / folder, raw)
+        code, output = build(paths, "--vars", dbt_vars)
+        assert code == 0, "\n".join(output[-40:])
+        rejected = query(
+            paths,
+            "select count(*) from audit.rejected_rows where rejection_reason in "
+            "('unparseable_order_date', 'missing_order_date')",
+        )
+        assert rejected == [(0,)], folder
+        read = dict(query(paths, "select order_id, ordered_at from staging.stg_raw__orders"))
+        assert read == truth, folder

