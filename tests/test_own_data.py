@@ -314,3 +314,39 @@ def test_typed_and_iso_8601_order_times_are_read(tmp_path: Path) -> None:
         assert rejected == [(0,)], folder
         read = dict(query(paths, "select order_id, ordered_at from staging.stg_raw__orders"))
         assert read == truth, folder
+
+
+def test_ids_written_as_floats_match_their_whole_numbers(tmp_path: Path) -> None:
+    """pandas writes an integer id column with a gap as floats ("17850.0"): orders
+    and lines exported that way still find their customers and orders."""
+    generate(300, tmp_path / "generated", seed=6, dirt=False)
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    with duckdb.connect() as connection:
+        # Each id as its whole number (C0000042 -> 42), followed by `suffix`.
+        for name, suffixes in (
+            ("customers", {"customer_id": ""}),
+            ("orders", {"customer_id": ".0", "order_id": ".0"}),
+            ("order_items", {"order_id": ".00"}),
+        ):
+            replaced = ", ".join(
+                f"cast(cast(regexp_extract({column}, '[0-9]+') as bigint) as varchar) "
+                f"|| '{suffix}' as {column}"
+                for column, suffix in suffixes.items()
+            )
+            connection.execute(
+                f"copy (select * replace ({replaced}) from read_csv("
+                f"'{tmp_path}/generated/{name}.csv', all_varchar = true)) "
+                f"to '{raw}/{name}.csv' (header)"
+            )
+    paths = paths_in(tmp_path / "run", raw)
+    code, output = build(paths)
+    assert code == 0, "\n".join(output[-40:])
+    reasons = query(paths, "select distinct rejection_reason from audit.rejected_rows")
+    assert ("unknown_customer",) not in reasons and ("unknown_order",) not in reasons
+    accepted = query(
+        paths,
+        "select rows_read, rows_accepted from audit.row_reconciliation "
+        "where source_table = 'order_items'",
+    )
+    assert accepted[0][0] == accepted[0][1] > 0

@@ -273,6 +273,10 @@ PROBES = [
             "2024-03-04 05:06:07 UTC",
         ]
     ),
+    ("a whole float id", "{{ clean_id(\"' 17850.00 '\") }}", "17850"),
+    ("an id with a point", "{{ clean_id(\"'A17.0'\") }}", "A17.0"),
+    ("an id with a fraction", "{{ clean_id(\"'17.5'\") }}", "17.5"),
+    ("a blank id", "{{ clean_id(\"' '\") }}", None),
     (
         "an ISO date and time as a date",
         "{{ parse_date(\"'1990-05-01T13:45:00.250Z'\") }}",

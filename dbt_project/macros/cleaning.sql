@@ -6,6 +6,17 @@
     nullif(trim({{ column }}), '')
 {%- endmacro %}
 
+{#- An id that joins one table to another (customer_id, order_id). A whole number
+    written as a float ("17850.0": what pandas writes for an integer column with a
+    gap, and what a DOUBLE Parquet column reads as) is read without its ".0", so an
+    id matches across two files that typed it differently. Any other id is only
+    trimmed. -#}
+{% macro clean_id(column) -%}
+    {%- set trimmed = "trim(" ~ column ~ ")" -%}
+    nullif(case when {{ trimmed }} like '%.0%' and {{ matches_pattern(trimmed, '[0-9]+[.]0+') }}
+        then regexp_extract({{ trimmed }}, '^[0-9]+', 0) else {{ trimmed }} end, '')
+{%- endmacro %}
+
 {#- Numbers written with currency symbols, spaces or thousands separators:
     "$1,200.50" -> 1200.50. `decimal` is the table's decimal separator (macro
     decimal_separator): with ',' the text "1.234,56 €" -> 1234.56. The other mark

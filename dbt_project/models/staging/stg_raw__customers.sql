@@ -12,7 +12,7 @@ renamed as (
     select
         ----------  ids
         source_row_number,
-        {{ clean_text('customer_id') }} as customer_id,
+        {{ clean_id('customer_id') }} as customer_id,
 
         ----------  strings
         lower({{ clean_text('email') }}) as email,

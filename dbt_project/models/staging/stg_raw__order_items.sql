@@ -12,7 +12,7 @@ renamed as (
     select
         ----------  ids
         source_row_number,
-        {{ clean_text('order_id') }} as order_id,
+        {{ clean_id('order_id') }} as order_id,
         {{ parse_number('line_number', 'integer', decimal) }} as line_number,
         {{ clean_text('product_id') }} as product_id,
 

@@ -11,8 +11,8 @@ renamed as (
     select
         ----------  ids
         source_row_number,
-        {{ clean_text('order_id') }} as order_id,
-        {{ clean_text('customer_id') }} as customer_id,
+        {{ clean_id('order_id') }} as order_id,
+        {{ clean_id('customer_id') }} as customer_id,
 
         ----------  strings
         {{ normalise_status('status') }} as status,
