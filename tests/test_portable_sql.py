@@ -273,6 +273,7 @@ PROBES = [
             "2024-03-04 05:06:07 UTC",
         ]
     ),
+    ("minutes and a zone", "{{ parse_timestamp(\"'2024-03-04T05:06Z'\") }}", "2024-03-04 05:06:00"),
     ("a whole float id", "{{ clean_id(\"' 17850.00 '\") }}", "17850"),
     ("an id with a point", "{{ clean_id(\"'A17.0'\") }}", "A17.0"),
     ("an id with a fraction", "{{ clean_id(\"'17.5'\") }}", "17.5"),
