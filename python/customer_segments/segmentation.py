@@ -203,10 +203,10 @@ def revenue_index(
     every = np.nan_to_num(numeric(features, REVENUE_COLUMN))
     if every.sum() == 0:
         return None
+    average = every.mean()
     own = np.nan_to_num(ordered_columns(clustered, [REVENUE_COLUMN])[1][REVENUE_COLUMN])
     revenue = np.bincount(segment_of, weights=own)
     sizes = np.bincount(segment_of)
-    average = every.sum() / len(every)
     return {int(i): float(revenue[i] / sizes[i] / average) for i in np.flatnonzero(sizes)}
 
 
