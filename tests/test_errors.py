@@ -107,6 +107,37 @@ def test_vars_that_dbt_would_ignore_or_fail_on_are_one_line(
     assert not (tmp_path / "warehouse.duckdb").exists()
 
 
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        (  # DuckDB alone names neither the table, the column nor the fix
+            "yearly / 12",
+            "Binder Error: No function matches the given name and argument types "
+            "'/(VARCHAR, INTEGER_LITERAL)': the file's columns are text here (a CSV file's always are), so cast them in the "
+            "expression (for example cast(Quantity as double)).",
+        ),
+        (
+            "cast(yearly as double)",
+            "Conversion Error: Could not convert string 'n/a' to DOUBLE when casting from source "
+            "column yearly: use try_cast, which gives null for a value that does not convert.",
+        ),
+    ],
+    ids=["text", "conversion"],
+)
+@pytest.mark.parametrize("command", ["run", "check"])
+def test_a_mapping_expression_that_fails_is_named(
+    tmp_path: Path, command: str, expression: str, expected: str
+) -> None:
+    raw = raw_folder(tmp_path, {"customers.csv": "customer_id,yearly\nC1,52000\nC2,n/a\n"})
+    mapping = f"{{raw_tables: {{customers: {{expressions: {{annual_income: '{expression}'}}}}}}}}"
+    result = cli(raw, tmp_path, command, "--vars", mapping)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert error_line(result) == (
+        f"error: var raw_tables.customers.expressions.annual_income ({expression!r}) cannot "
+        f"be computed on raw file '{raw}/customers.csv': {expected}"
+    )
+
+
 def test_fewer_customers_than_the_smallest_k(tmp_path: Path) -> None:
     raw = raw_folder(tmp_path, {"customers.csv": CUSTOMERS + "C1,,,,10,,,\nC2,,,,20,,,\n"})
     result = cli(raw, tmp_path, "run")

@@ -84,8 +84,12 @@ def read_vars(value: str | None, paths: Paths) -> str | None:
     return value
 
 
-# DuckDB's words for a file it cannot read (then rawfiles.diagnose finds which one).
-READ_ERROR = re.compile(r"Invalid Input Error|IO Error|CSV Error|sniffing|magic bytes")
+# DuckDB's words for a file it cannot read, or for a mapping expression it cannot
+# bind or compute (then rawfiles.diagnose finds which file or expression).
+READ_ERROR = re.compile(
+    r"Invalid Input Error|IO Error|CSV Error|sniffing|magic bytes"
+    r"|Binder Error|Parser Error|Catalog Error|Conversion Error"
+)
 # The header dbt puts above an error's message: "Compilation Error in operation x (y)".
 DBT_ERROR_HEADER = re.compile(r"^\w+ Error\b( in \w+ .*)?$")
 # How `check` labels a problem (rawfiles.Problem): by its subject, else its level.

@@ -1,9 +1,12 @@
-"""Say which raw file cannot be read and how to fix it.
+"""Say which raw file cannot be read, or which mapping expression fails, and how to
+fix it.
 
-DuckDB's reader errors do not always name the file ("CSV Error on Line: 2"). When a
-build fails while reading the raw files, the CLI asks this module to read each raw
-file on its own and turn the first problem into one line that names the file and the
-setting that fixes it.
+DuckDB's reader errors do not always name the file ("CSV Error on Line: 2"), and its
+binder errors name neither the table nor the setting ("No function matches
+'/(VARCHAR, VARCHAR)'"). When a build fails while reading the raw files, the CLI asks
+this module to read each raw file on its own, and compute each of its expressions
+(raw_tables.<table>.expressions), and turn each problem into one line that names the
+file and the setting that fixes it.
 
 The files are found and read as the registration macro finds and reads them on
 DuckDB (dbt_project/macros/raw_files/locate.sql and read.sql, the duckdb__
@@ -123,8 +126,60 @@ def problem(path: str, table: str, error: Exception) -> str:
     return f"Raw file '{path}' cannot be read: {text.splitlines()[0]}"
 
 
+# DuckDB's words for a function given text where it wants a number or a date.
+TEXT_ARGUMENT = re.compile(r"No function matches .*VARCHAR")
+
+
+def expression_problem(
+    path: str, table: str, column: str, expression: str, error: Exception
+) -> str:
+    """The line for a mapping expression the file's rows cannot compute."""
+    # DuckDB's own advice ("You might need to add explicit type casts.") gives way to ours
+    first = re.sub(r"\. You might need .*$", "", str(error).splitlines()[0]).rstrip(".!")
+    hint = ""
+    if TEXT_ARGUMENT.search(first):
+        hint = (
+            ": the file's columns are text here (a CSV file's always are), so cast them in "
+            "the expression (for example cast(Quantity as double))"
+        )
+    elif first.startswith("Conversion Error"):
+        hint = ": use try_cast, which gives null for a value that does not convert"
+    return (
+        f"var raw_tables.{table}.expressions.{column} ({expression!r}) cannot be computed "
+        f"on raw file '{path}': {first}{hint}."
+    )
+
+
+def expression_problems(
+    connection: duckdb.DuckDBPyConnection,
+    file: str,
+    table: str,
+    config: dict[str, Any],
+    relation: str,
+    parameters: list[Any],
+) -> list[str]:
+    """One line per expression of raw_tables.<table>.expressions that fails on the
+    file's rows, each computed as macro raw_select_list computes it, on every row (a
+    cast of a bad value fails only on that value)."""
+    expressions = config.get("expressions") if isinstance(config.get("expressions"), dict) else {}
+    found = []
+    for column, expression in expressions.items():
+        # source_row_number is the one column registration adds that an expression reads
+        numbered = ", 0 as source_row_number" if "source_row_number" in str(expression) else ""
+        try:
+            connection.execute(
+                f"select count(cast(({expression}) as varchar)) "
+                f"from (select *{numbered} from {relation}) as raw_rows",
+                parameters,
+            )
+        except duckdb.Error as error:
+            found.append(expression_problem(file, table, column, str(expression), error))
+    return found
+
+
 def diagnose(raw_dir: Path, root: Path, dbt_vars: str | None = None) -> list[Problem]:
-    """One error per raw file that DuckDB cannot read as configured."""
+    """One error per raw file that DuckDB cannot read as configured, and one per
+    mapping expression that cannot be computed on its file."""
     settings = raw_tables_setting(root, dbt_vars)
     source = raw_source(root)
     problems = []
@@ -141,4 +196,11 @@ def diagnose(raw_dir: Path, root: Path, dbt_vars: str | None = None) -> list[Pro
                     connection.execute(f"select * from {relation} limit 1", parameters)
                 except duckdb.Error as error:
                     problems.append(Problem("error", problem(file, table, error)))
+                    continue
+                problems.extend(
+                    Problem("error", line)
+                    for line in expression_problems(
+                        connection, file, table, config, relation, parameters
+                    )
+                )
     return problems
