@@ -40,7 +40,7 @@ from customer_segments.report import context as report_context
 from customer_segments.report import projection as report_projection
 from customer_segments.report import render as report_render
 from customer_segments.report.data_quality import source_files
-from customer_segments.report.formatting import value_pair
+from customer_segments.report.formatting import percent, value_pair
 from customer_segments.report.render import render_html
 from customer_segments.report.types import (
     DataQuality,
@@ -398,6 +398,19 @@ def test_trait_words_come_from_the_numbers() -> None:
     segments = (replace(BUYERS[0], traits=close), *BUYERS[1:])
     page = render_html(make_context(segments=segments))
     assert "Age: 45.43 vs 45.38 overall (higher: older)" in card(page, 1)
+
+
+def test_a_share_reads_0_or_100_percent_only_when_it_is() -> None:
+    shares = [0.0, 0.0004, 0.05, 0.123, 0.994, 0.9996, 1.0]
+    assert [percent(share) for share in shares] == [
+        "0%",
+        "<0.1%",
+        "5.0%",
+        "12%",
+        "99.4%",
+        ">99.9%",
+        "100%",
+    ]
 
 
 def test_a_feature_null_throughout_a_segment() -> None:

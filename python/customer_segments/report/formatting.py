@@ -30,7 +30,9 @@ def integer(value: float | None) -> str:
 
 
 def percent(value: float | None) -> str:
-    """A share (0..1) as a percentage: one decimal below 10 %, none above."""
+    """A share (0..1) as a percentage: one decimal below 10 %, none above; never 0%
+    or 100% unless it is exactly that (99.96% accepted, 4 rows in 10,000 rejected,
+    reads ">99.9%", not "100%")."""
     if is_missing(value):
         return MISSING
     share = value * 100
@@ -38,6 +40,10 @@ def percent(value: float | None) -> str:
         return "0%"
     if abs(share) < 0.1:
         return "<0.1%"
+    if 99.9 < share < 100:
+        return ">99.9%"
+    if 99 < share < 100:
+        return f"{share:.1f}%"
     return f"{share:.1f}%" if abs(share) < 10 else f"{share:.0f}%"
 
 
