@@ -336,3 +336,59 @@ def test_the_readme_lists_every_mapping_setting() -> None:
     table = readme.split("| key | meaning |\n| --- | --- |\n", 1)[1].split("\n\n", 1)[0]
     keys = [row.split("`")[1] for row in table.splitlines()]
     assert ", ".join(keys) == SETTINGS
+
+
+def cdnow_fixture(folder: Path) -> Path:
+    """CDNOW's shape (a real export of 1997-98): the dates of a decade before 2000."""
+    raw = customers_csv(folder, "customer_id\n" + "".join(f"C{i}\n" for i in range(1, 5)))
+    (raw / "orders.csv").write_text(
+        "order_id,customer_id,order_date,status\n"
+        "O1,C1,1997-01-01,completed\nO2,C2,1997-03-15,completed\n"
+        "O3,C3,1998-06-30,completed\nO4,C4,1998-02-02,completed\n"
+    )
+    return raw
+
+
+def test_check_names_order_dates_that_validation_will_refuse(tmp_path: Path) -> None:
+    """Dates of the 1990s are orders like any others by default (only the placeholders
+    before 1970-01-02 are refused); with a later min_order_date every order would be
+    rejected, and check says so, with the date that keeps them, before any build."""
+    raw = cdnow_fixture(tmp_path)
+    assert found(cli(raw, tmp_path, "check"), "OK") == ["OK: the raw files match the mapping."]
+    result = cli(raw, tmp_path, "check", "--vars", "{min_order_date: '2000-01-01'}")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert found(result, "PROBLEM") == [
+        "PROBLEM: orders.order_date: 4 of 4 dates are before var min_order_date (2000-01-01) "
+        "or in the future (they run from 1997-01-01 to 1998-06-30); they will be rejected as "
+        "order_date_out_of_range; if they are real, set var min_order_date to a date before "
+        "1997-01-01."
+    ]
+    (raw / "orders.csv").write_text(
+        "order_id,customer_id,order_date,status\n"
+        "O1,C1,2021-01-01,completed\nO2,C2,1970-01-01,completed\nO3,C3,2091-01-01,completed\n"
+    )
+    some = cli(raw, tmp_path, "check")
+    assert some.returncode == 0, some.stdout + some.stderr
+    assert found(some, "WARNING") == [  # a placeholder and a future date: dirt, a warning
+        "WARNING: orders.order_date: 2 of 3 dates are before var min_order_date (1970-01-02) "
+        "or in the future (they run from 1970-01-01 to 2091-01-01); they will be rejected as "
+        "order_date_out_of_range; if they are real, set var min_order_date to a date before "
+        "1970-01-01."
+    ]
+
+
+def test_a_failed_run_shows_the_rejections_that_explain_it(tmp_path: Path) -> None:
+    """Every order rejected leaves nothing to cluster on: the run fails in the fit, and
+    says first what this build rejected, so the error is not a riddle."""
+    raw = cdnow_fixture(tmp_path)
+    result = cli(raw, tmp_path, "run", "--no-report", "--vars", "{min_order_date: '2000-01-01'}")
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = result.stderr.splitlines()
+    warning = (
+        "warning: orders: 4 of 4 rows (100%) were rejected, most as order_date_out_of_range "
+        "(4): see audit.rejected_rows, and `customer-segments check` for the setting to fix."
+    )
+    assert warning in lines, result.stderr
+    errors = [line for line in lines if line.startswith("error: ")]
+    assert len(errors) == 1 and errors[0].startswith("error: model segment_k_selection: "), lines
+    assert lines.index(warning) < lines.index(errors[0])

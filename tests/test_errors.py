@@ -280,3 +280,20 @@ def test_dbt_errors_are_read_from_its_json_events() -> None:
         {"index": 12, "num_models": 97, "status": "fail", "name": "not_null_x", "num_failures": 3},
     )
     assert progress_line(test_failed) == ("FAIL", "[ 12/97] FAIL  not_null_x (3 rows)")
+
+
+def test_a_file_the_delimiter_does_not_split_is_not_called_an_encoding_problem(
+    tmp_path: Path,
+) -> None:
+    """Columns aligned with runs of spaces (CDNOW's export) under delim ' ': DuckDB's
+    sniffing error lists "Encoding: utf-8" among what it tried; the file is plain ASCII."""
+    raw = raw_folder(tmp_path, {"customers.csv": "customer_id  city\nC1  Paris\nC22 Rome\n"})
+    for command in ("run", "check"):
+        result = cli(
+            raw, tmp_path, command, "--vars", "{raw_tables: {customers: {csv: {delim: ' '}}}}"
+        )
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert error_line(result) == (
+            f"error: Raw file '{raw}/customers.csv' cannot be read as CSV: export it as text "
+            "with a header row, or set the delimiter and quoting in var raw_tables.customers.csv."
+        )

@@ -379,7 +379,26 @@ def build_failed(events: list[DbtEvent], paths: Paths, dbt_vars: str | None) -> 
     if any(READ_ERROR.search(error) for error in errors):
         unreadable = [p.message for p in diagnose(paths.raw_dir, paths.root, dbt_vars)]
         errors, failures = (unreadable, []) if unreadable else (errors, failures)
+    if failures and built(events, "row_reconciliation"):
+        # A model that fails on what is left (no usable feature when every order was
+        # rejected) is explained by the rejections, which this build recorded.
+        show_warnings(rejection_warnings(duckdb_query(paths.duckdb_path)))
     fail("\n       ".join(errors), BUILD_FAILED if failures else BAD_INPUT)
+
+
+def built(events: list[DbtEvent], model: str) -> bool:
+    """Whether this build created `model` (its LogModelResult succeeded)."""
+    return any(
+        event.name == "LogModelResult"
+        and event.node.get("node_name") == model
+        and event.node.get("node_status") == "success"
+        for event in events
+    )
+
+
+def show_warnings(warnings: list[str]) -> None:
+    for warning in warnings:
+        typer.secho(f"warning: {warning}", err=True, fg=typer.colors.YELLOW)
 
 
 # The job builds every model and runs every data test, but not dbt's unit tests unless
@@ -498,8 +517,7 @@ def run(
         if code != 0:
             build_failed(events, paths, dbt_vars)
         query = duckdb_query(paths.duckdb_path)
-    for warning in [*rejection_warnings(query), *fit_warnings(query)]:
-        typer.secho(f"warning: {warning}", err=True, fg=typer.colors.YELLOW)
+    show_warnings([*rejection_warnings(query), *fit_warnings(query)])
     for note in missing_data_notes(query):
         typer.echo(f"note: {note}")
     seconds = time.perf_counter() - started

@@ -108,10 +108,15 @@ def reader(
     return f"read_csv(?{rendered})", [glob_escape(file), *(options[name] for name in names)]
 
 
+# DuckDB's words for a byte that is not UTF-8. Not just "utf-8": a sniffing error
+# lists "Encoding: utf-8" among what it tried, whatever the file's problem.
+NOT_UTF8 = re.compile(r"invalid unicode|not utf-8 encoded", re.IGNORECASE)
+
+
 def problem(path: str, table: str, error: Exception) -> str:
     text = str(error)
     setting = f"var raw_tables.{table}"
-    if "unicode" in text.lower() or "utf-8" in text.lower():
+    if NOT_UTF8.search(text):
         return (
             f"Raw file '{path}' is not UTF-8 text: set {setting}.csv.encoding "
             "(for example latin-1 or utf-16) or re-export it as UTF-8."

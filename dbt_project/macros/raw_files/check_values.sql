@@ -77,8 +77,47 @@
                 ~ "; they will be rejected or set to null and logged"
                 ~ (" (" ~ decimal_fix ~ ")" if decimal_comma else "") ~ ".")) %}
         {% endif %}
+        {% if is_date and item.column in date_bounds() and count < given %}
+            {% do problems.extend(raw_date_range_problems(
+                table_name, item.column, raw_parsed(column, item.parsed_as), given - count)) %}
+        {% endif %}
     {% endfor %}
     {{ return(problems) }}
+{% endmacro %}
+
+
+{#- The contract's dates that validation bounds: the var holding the earliest
+    plausible date (int_orders_validated, int_customers_validated; both also refuse
+    a date in the future), and what becomes of a value outside. -#}
+{% macro date_bounds() %}
+    {{ return({
+        'order_date': {'var': 'min_order_date', 'outcome': 'rejected as order_date_out_of_range'},
+        'birth_date': {'var': 'min_birth_date', 'outcome': 'set to null and logged as birth_date_out_of_range'},
+    }) }}
+{% endmacro %}
+
+
+{#- For `customer-segments check`: the readable values of raw.<table>.<column>
+    (quoted; `parsed` is its parse) that validation will refuse as out of range:
+    an error when every readable value is (a wrong var or format, not dirt), else a
+    warning; the earliest value says which min_ date would keep them. -#}
+{% macro raw_date_range_problems(table_name, column, parsed, readable) %}
+    {% set bound = date_bounds()[column] %}
+    {% set earliest = var(bound.var) %}
+    {% set outside = parsed ~ " < cast('" ~ earliest ~ "' as timestamp) or " ~ parsed ~ " > current_timestamp" %}
+    {% set found = run_query(
+        "select count(*) filter (where " ~ outside ~ "), "
+        ~ "cast(min(" ~ parsed ~ ") as date), cast(max(" ~ parsed ~ ") as date) from raw."
+        ~ quote_identifier(table_name)) %}
+    {% set count = found.columns[0].values()[0] %}
+    {% if count == 0 %}{{ return([]) }}{% endif %}
+    {% set first, last = found.columns[1].values()[0], found.columns[2].values()[0] %}
+    {% set fix = "if they are real, set var " ~ bound.var ~ " to a date before " ~ first
+        if first | string < earliest | string else "" %}
+    {{ return([raw_problem('error' if count == readable else 'warning',
+        table_name ~ "." ~ column ~ ": " ~ count ~ " of " ~ readable ~ " dates are before var "
+        ~ bound.var ~ " (" ~ earliest ~ ") or in the future (they run from " ~ first ~ " to "
+        ~ last ~ "); they will be " ~ bound.outcome ~ ("; " ~ fix if fix else "") ~ ".")]) }}
 {% endmacro %}
 
 
