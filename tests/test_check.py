@@ -392,3 +392,18 @@ def test_a_failed_run_shows_the_rejections_that_explain_it(tmp_path: Path) -> No
     errors = [line for line in lines if line.startswith("error: ")]
     assert len(errors) == 1 and errors[0].startswith("error: model segment_k_selection: "), lines
     assert lines.index(warning) < lines.index(errors[0])
+
+
+def test_check_names_the_format_of_compact_dates(tmp_path: Path) -> None:
+    """CDNOW writes 19970315: check names '%Y%m%d', which reads it on both engines."""
+    raw = cdnow_fixture(tmp_path)
+    orders = (raw / "orders.csv").read_text()
+    (raw / "orders.csv").write_text(orders.replace("-", ""))
+    result = cli(raw, tmp_path, "check")
+    problems = found(result, "PROBLEM")
+    assert len(problems) == 1 and problems[0].startswith("PROBLEM: orders.order_date: none "), (
+        result.stdout
+    )
+    assert problems[0].endswith("; '%Y%m%d' reads every one of them."), problems[0]
+    fixed = cli(raw, tmp_path, "check", "--vars", "{timestamp_formats: ['%Y%m%d']}")
+    assert found(fixed, "OK") == ["OK: the raw files match the mapping."], fixed.stdout

@@ -24,15 +24,22 @@
 
 {#- A strptime format as a Spark datetime pattern: %Y-%m-%dT%H:%M -> y-M-d'T'H:m.
     One letter per number, as DuckDB's strptime reads one or two digits (2023-1-5)
-    and any number of year digits; letters of the text are quoted. A code Spark has
-    no equivalent for stops the build with the format it is in. -#}
+    and any number of year digits; letters of the text are quoted. Numbers with no
+    separator between them (%Y%m%d: 19970315) have fixed widths, as they must to be
+    told apart: yyyyMMdd. A code Spark has no equivalent for stops the build with the
+    format it is in. -#}
 {% macro spark_datetime_pattern(format) -%}
     {%- set codes = {'Y': 'y', 'y': 'yy', 'm': 'M', 'd': 'd', 'H': 'H', 'I': 'h', 'M': 'm',
                      'S': 's', 'f': 'SSSSSS', 'p': 'a', 'b': 'MMM', 'B': 'MMMM', 'a': 'EEE',
                      'A': 'EEEE', 'j': 'D', 'z': 'Z'} -%}
+    {%- set fixed = {'Y': 'yyyy', 'm': 'MM', 'd': 'dd', 'H': 'HH', 'I': 'hh', 'M': 'mm', 'S': 'ss'} -%}
+    {%- set tokens = modules.re.findall('%.|[A-Za-z\']+|[^%A-Za-z\']+', format | string) -%}
     {%- set parts = [] -%}
-    {%- for token in modules.re.findall('%.|[A-Za-z\']+|[^%A-Za-z\']+', format | string) -%}
-        {%- if token.startswith('%') and token[1:] in codes -%}{%- do parts.append(codes[token[1:]]) -%}
+    {%- for token in tokens -%}
+        {%- set touching = (not loop.first and tokens[loop.index0 - 1].startswith('%'))
+            or (not loop.last and tokens[loop.index0 + 1].startswith('%')) -%}
+        {%- if token.startswith('%') and touching and token[1:] in fixed -%}{%- do parts.append(fixed[token[1:]]) -%}
+        {%- elif token.startswith('%') and token[1:] in codes -%}{%- do parts.append(codes[token[1:]]) -%}
         {%- elif token == '%%' -%}{%- do parts.append('%') -%}
         {%- elif token.startswith('%') -%}
             {%- do exceptions.raise_compiler_error(

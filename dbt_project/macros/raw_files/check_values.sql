@@ -123,14 +123,14 @@
 
 {#- Common date formats that var date_formats and timestamp_formats leave out by
     default, for the check's hint: US and day-first dates with a slash, two-digit
-    years, names of months. Each must read on DuckDB and on Spark
+    years, names of months, compact dates (19970315). Each must read on DuckDB and on Spark
     (spark_datetime_pattern). -#}
 {% macro date_format_candidates() %}
     {{ return([
         '%m/%d/%Y', '%d/%m/%Y', '%m/%d/%Y %H:%M', '%d/%m/%Y %H:%M',
         '%m/%d/%Y %H:%M:%S', '%d/%m/%Y %H:%M:%S', '%m/%d/%y', '%d/%m/%y',
         '%m/%d/%y %H:%M', '%d/%m/%y %H:%M', '%d-%m-%Y', '%m-%d-%Y', '%d.%m.%Y %H:%M:%S',
-        '%d %b %Y', '%b %d, %Y', '%d-%b-%Y', '%d-%b-%y',
+        '%d %b %Y', '%b %d, %Y', '%d-%b-%Y', '%d-%b-%y', '%Y%m%d',
     ]) }}
 {% endmacro %}
 
