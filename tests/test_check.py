@@ -206,7 +206,10 @@ def test_check_says_a_column_where_nothing_parses_is_a_problem(tmp_path: Path) -
 
 def test_run_names_extra_columns_and_notes_it_has_no_orders(tmp_path: Path) -> None:
     raw = extras_fixture(tmp_path, customers=30)
-    dbt_vars = EXTRA_VARS + (
+    labelled = EXTRA_VARS.replace(
+        " NumWebPurchases,", ' {column: NumWebPurchases, label: "Web purchases (count)"},'
+    )
+    dbt_vars = labelled + (
         "segments: {features: [mnt_wines, annual_income_k], log_features: [mnt_wines], k: 2}"
     )
     result = cli(raw, tmp_path, "run", "--no-report", "--vars", dbt_vars)
@@ -220,6 +223,12 @@ def test_run_names_extra_columns_and_notes_it_has_no_orders(tmp_path: Path) -> N
             row[0] for row in connection.execute("describe marts.customer_features").fetchall()
         ]
         wine = connection.execute("select max(mnt_wines) from marts.customer_features").fetchone()
+        phrases = connection.execute(
+            "select feature_label, higher_phrase, lower_phrase from intermediate.int_feature_labels"
+            " where feature = 'num_web_purchases'"
+        ).fetchall()
+    # a trait leaves the label's unit out: "high web purchases", not "... (count)"
+    assert phrases == [("Web purchases (count)", "high web purchases", "low web purchases")]
     assert [column for column in columns if column in EXTRAS.values()] == list(EXTRAS.values())
     assert wine == (829.0,)
     # `run` builds every model and data test and leaves dbt's unit tests out (--unit-tests)
@@ -407,3 +416,15 @@ def test_check_names_the_format_of_compact_dates(tmp_path: Path) -> None:
     assert problems[0].endswith("; '%Y%m%d' reads every one of them."), problems[0]
     fixed = cli(raw, tmp_path, "check", "--vars", "{timestamp_formats: ['%Y%m%d']}")
     assert found(fixed, "OK") == ["OK: the raw files match the mapping."], fixed.stdout
+
+
+@pytest.mark.parametrize("command", ["check", "run"])
+def test_settings_the_fit_would_refuse_stop_before_any_build(tmp_path: Path, command: str) -> None:
+    raw = extras_fixture(tmp_path)
+    dbt_vars = EXTRA_VARS + "segments: {features: [mnt_wines], log_features: [annual_income_k]}"
+    result = cli(raw, tmp_path, command, "--vars", dbt_vars)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.splitlines() == [
+        "error: segments.log_features names annual_income_k, not in segments.features."
+    ]
+    assert not (tmp_path / "warehouse.duckdb").exists()

@@ -50,6 +50,16 @@ def test_without_run_vars_the_var_is_the_project_dict_and_merging_it_twice_chang
     )
 
 
+def test_features_without_log_features_keep_the_default_log_of_those_named() -> None:
+    """A customers-only export clusters on its own columns: the defaults' log1p of
+    frequency and money never applies to them, and is not an error the user never wrote."""
+    settings = SegmentSettings.from_mapping({"features": ["tenure", "monetary_value"]}, {})
+    assert settings.log_features == ("monetary_value",)
+    assert SegmentSettings.from_mapping({"features": ["tenure"]}, {}).log_features == ()
+    with pytest.raises(SettingsError, match=r"log_features names tenure, not in segments\.features"):
+        SegmentSettings.from_mapping({"features": ["age"], "log_features": ["tenure"]}, {})
+
+
 def test_the_run_wins_key_by_key_and_null_is_a_value() -> None:
     project = {**PROJECT, "k": 5, "seed": 7}
     settings = SegmentSettings.from_mapping(

@@ -53,7 +53,13 @@ def read_vars(value: str | None, paths: Paths) -> str | None:
     """--vars as dbt takes it: YAML text; a path to a YAML file is read. Text that is
     not a YAML mapping, or a var the project does not have (dbt would ignore it),
     stops the command with one line (exit 2)."""
-    from customer_segments.settings import project_vars, unknown_vars
+    from customer_segments.settings import (
+        SegmentSettings,
+        SettingsError,
+        project_var,
+        project_vars,
+        unknown_vars,
+    )
 
     if not value:
         return value
@@ -81,6 +87,10 @@ def read_vars(value: str | None, paths: Paths) -> str | None:
             f"{', '.join(project_vars(paths.root))} (dbt_project.yml).",
             BAD_INPUT,
         )
+    try:  # the settings the fit will read, checked before anything is built
+        SegmentSettings.from_mapping(given.get("segments"), project_var("segments", paths.root))
+    except SettingsError as error:
+        fail(str(error), BAD_INPUT)
     return value
 
 

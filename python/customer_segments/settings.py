@@ -144,6 +144,11 @@ class SegmentSettings:
                 clean[key] = float(value)
             else:
                 clean[key] = int(value)
+        if "features" in clean and "log_features" not in clean:
+            # Features named without log_features keep the default log1p of those of
+            # them that have one (a features list of extra columns: none), instead of
+            # failing on defaults the user never wrote.
+            clean["log_features"] = tuple(f for f in cls.log_features if f in clean["features"])
         return cls(**clean)
 
     def to_json(self) -> str:

@@ -13,11 +13,13 @@ feature_labels as (
 extra_columns as (
 
     {% for feature, label in extra_column_labels().items() %}
+    {#- A trait leaves the label's unit out: "Tenure (months)" -> "low tenure". -#}
+    {%- set trait = (modules.re.sub('\\s*\\([^()]*\\)\\s*$', '', label) or label) | lower | replace("'", "''") %}
     select
         '{{ feature }}' as feature,
         '{{ label | replace("'", "''") }}' as feature_label,
-        'high {{ label | lower | replace("'", "''") }}' as higher_phrase,
-        'low {{ label | lower | replace("'", "''") }}' as lower_phrase,
+        'high {{ trait }}' as higher_phrase,
+        'low {{ trait }}' as lower_phrase,
         'attribute' as feature_kind
     {% if not loop.last %}union all{% endif %}
     {% else %}
