@@ -56,7 +56,9 @@ def test_features_without_log_features_keep_the_default_log_of_those_named() -> 
     settings = SegmentSettings.from_mapping({"features": ["tenure", "monetary_value"]}, {})
     assert settings.log_features == ("monetary_value",)
     assert SegmentSettings.from_mapping({"features": ["tenure"]}, {}).log_features == ()
-    with pytest.raises(SettingsError, match=r"log_features names tenure, not in segments\.features"):
+    with pytest.raises(
+        SettingsError, match=r"log_features names tenure, not in segments\.features"
+    ):
         SegmentSettings.from_mapping({"features": ["age"], "log_features": ["tenure"]}, {})
 
 
