@@ -40,7 +40,7 @@ from customer_segments.report import context as report_context
 from customer_segments.report import projection as report_projection
 from customer_segments.report import render as report_render
 from customer_segments.report.data_quality import source_files
-from customer_segments.report.formatting import percent, value_pair
+from customer_segments.report.formatting import fixed, percent, value_pair
 from customer_segments.report.render import render_html
 from customer_segments.report.types import (
     DataQuality,
@@ -410,6 +410,14 @@ def test_a_share_reads_0_or_100_percent_only_when_it_is() -> None:
         "99.4%",
         ">99.9%",
         "100%",
+    ]
+
+
+def test_a_scaling_figure_groups_its_thousands() -> None:
+    assert [fixed(v) for v in (0.4123, 2695.1844, -1234567.0)] == [
+        "0.412",
+        "2,695.184",
+        "-1,234,567.000",
     ]
 
 

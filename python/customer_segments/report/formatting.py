@@ -70,8 +70,9 @@ def value_pair(first: float | None, second: float | None, feature: str) -> tuple
 
 
 def fixed(value: float | None, digits: int = 3) -> str:
-    """A figure with a fixed number of decimals (scores, scalings): 0.412."""
-    return MISSING if is_missing(value) else f"{value:.{digits}f}"
+    """A figure with a fixed number of decimals (scores, scalings): 0.412, 2,695.184
+    (thousands grouped, as every other figure of the report)."""
+    return MISSING if is_missing(value) else f"{value:,.{digits}f}"
 
 
 def label(name: str) -> str:
