@@ -294,6 +294,8 @@ def test_a_file_the_delimiter_does_not_split_is_not_called_an_encoding_problem(
         )
         assert result.returncode == 2, result.stdout + result.stderr
         assert error_line(result) == (
-            f"error: Raw file '{raw}/customers.csv' cannot be read as CSV: export it as text "
-            "with a header row, or set the delimiter and quoting in var raw_tables.customers.csv."
+            f"error: Raw file '{raw}/customers.csv' cannot be read as CSV with delimiter ' ' "
+            "(var raw_tables.customers.csv.delim): its rows do not split into the same "
+            "columns, or a quote does not close; for columns aligned with runs of spaces, "
+            'read each line as one column (README "Use your own data").'
         )

@@ -113,13 +113,22 @@ def reader(
 NOT_UTF8 = re.compile(r"invalid unicode|not utf-8 encoded", re.IGNORECASE)
 
 
-def problem(path: str, table: str, error: Exception) -> str:
+def problem(path: str, table: str, error: Exception, delimiter: str | None = None) -> str:
+    """The line for a raw file DuckDB cannot read; `delimiter`: the one the mapping
+    sets (var raw_tables.<table>.csv.delim), if any."""
     text = str(error)
     setting = f"var raw_tables.{table}"
     if NOT_UTF8.search(text):
         return (
             f"Raw file '{path}' is not UTF-8 text: set {setting}.csv.encoding "
             "(for example latin-1 or utf-16) or re-export it as UTF-8."
+        )
+    if "sniffing" in text and delimiter is not None:
+        return (
+            f"Raw file '{path}' cannot be read as CSV with delimiter {delimiter!r} "
+            f"({setting}.csv.delim): its rows do not split into the same columns, or a "
+            "quote does not close; for columns aligned with runs of spaces, read each line "
+            'as one column (README "Use your own data").'
         )
     if "sniffing" in text:
         return (
@@ -200,7 +209,8 @@ def diagnose(raw_dir: Path, root: Path, dbt_vars: str | None = None) -> list[Pro
                 try:
                     connection.execute(f"select * from {relation} limit 1", parameters)
                 except duckdb.Error as error:
-                    problems.append(Problem("error", problem(file, table, error)))
+                    delimiter = csv_options.get("delim", csv_options.get("sep"))
+                    problems.append(Problem("error", problem(file, table, error, delimiter)))
                     continue
                 problems.extend(
                     Problem("error", line)
