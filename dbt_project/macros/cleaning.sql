@@ -117,3 +117,12 @@
         when 'returned' then 'returned' when 'refunded' then 'returned'
     end
 {%- endmacro %}
+
+
+{#- Whether a date or timestamp lies where validation refuses it: before the var
+    `earliest_var` (min_order_date, min_birth_date) or in the future. The one rule of
+    int_orders_validated, int_customers_validated and `check`
+    (raw_date_range_problems). -#}
+{% macro is_date_out_of_range(expression, earliest_var) -%}
+    ({{ expression }} < cast('{{ var(earliest_var) }}' as timestamp) or {{ expression }} > current_timestamp)
+{%- endmacro %}

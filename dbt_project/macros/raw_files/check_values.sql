@@ -86,9 +86,8 @@
 {% endmacro %}
 
 
-{#- The contract's dates that validation bounds: the var holding the earliest
-    plausible date (int_orders_validated, int_customers_validated; both also refuse
-    a date in the future), and what becomes of a value outside. -#}
+{#- The contract's dates that validation bounds (macro is_date_out_of_range): the
+    var holding the earliest plausible date, and what becomes of a value outside. -#}
 {% macro date_bounds() %}
     {{ return({
         'order_date': {'var': 'min_order_date', 'outcome': 'rejected as order_date_out_of_range'},
@@ -104,9 +103,8 @@
 {% macro raw_date_range_problems(table_name, column, parsed, readable) %}
     {% set bound = date_bounds()[column] %}
     {% set earliest = var(bound.var) %}
-    {% set outside = parsed ~ " < cast('" ~ earliest ~ "' as timestamp) or " ~ parsed ~ " > current_timestamp" %}
     {% set found = run_query(
-        "select count(*) filter (where " ~ outside ~ "), "
+        "select count(*) filter (where " ~ is_date_out_of_range(parsed, bound.var) ~ "), "
         ~ "cast(min(" ~ parsed ~ ") as date), cast(max(" ~ parsed ~ ") as date) from raw."
         ~ quote_identifier(table_name)) %}
     {% set count = found.columns[0].values()[0] %}

@@ -55,8 +55,7 @@ checked as (
 
         ----------  field checks
         is_birth_date_unparseable,
-        (birth_date < cast('{{ var("min_birth_date") }}' as date) or birth_date > current_date)
-            as is_birth_date_out_of_range,
+        {{ is_date_out_of_range('birth_date', 'min_birth_date') }} as is_birth_date_out_of_range,
         is_age_unparseable,
         (stated_age < 0 or stated_age > 120) as is_age_out_of_range,
         is_income_unparseable,
@@ -67,8 +66,7 @@ checked as (
 
         ----------  values that passed their checks
         case
-            when birth_date >= cast('{{ var("min_birth_date") }}' as date) and birth_date <= current_date
-                then birth_date
+            when not {{ is_date_out_of_range('birth_date', 'min_birth_date') }} then birth_date
         end as birth_date,
         case when stated_age between 0 and 120 then stated_age end as stated_age,
         case when annual_income >= 0 then annual_income end as annual_income,

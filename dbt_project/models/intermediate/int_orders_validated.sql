@@ -54,8 +54,8 @@ checked as (
             when is_earlier_occurrence then 'duplicate_order_id'
             when is_order_date_missing then 'missing_order_date'
             when is_order_date_unparseable then 'unparseable_order_date'
-            when ordered_at < cast('{{ var("min_order_date") }}' as timestamp)
-                or ordered_at > current_timestamp then 'order_date_out_of_range'
+            when {{ is_date_out_of_range('ordered_at', 'min_order_date') }}
+                then 'order_date_out_of_range'
             when is_status_unrecognised then 'unrecognised_status'
             when customer_id is null then 'missing_customer_id'
             when not has_known_customer then 'unknown_customer'
