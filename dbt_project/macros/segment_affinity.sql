@@ -31,25 +31,34 @@ members as (
 
 ),
 
+member_keys as (
+
+    select customers.customer_key, members.segment_id
+    from members
+    inner join ({{ customer_keys() }}) as customers
+        on members.customer_id = customers.customer_id
+
+),
+
 {#- One row per customer x item: a product is one item even when its lines give
     it several categories. -#}
 customer_items as (
 
     select
-        members.segment_id,
-        purchases.customer_id,
+        member_keys.segment_id,
+        purchases.customer_key,
         purchases.{{ item_column }} as item,
         sum(purchases.purchased_spend) as spend
     from {{ ref('int_customer_products') }} as purchases
-    inner join members
-        on purchases.customer_id = members.customer_id
+    inner join member_keys
+        on purchases.customer_key = member_keys.customer_key
     where purchases.is_purchased and purchases.{{ item_column }} is not null
         {%- set excluded = var('affinity_exclude_products') or [] %}
         {%- if excluded %}
         and (purchases.product_id is null or purchases.product_id not in (
             {%- for product in excluded %}{{ sql_string(product) }}{{ ', ' if not loop.last }}{% endfor %}))
         {%- endif %}
-    group by members.segment_id, purchases.customer_id, purchases.{{ item_column }}
+    group by member_keys.segment_id, purchases.customer_key, purchases.{{ item_column }}
 
 ),
 

@@ -1,6 +1,7 @@
 {#-
     What each customer ordered, per product and category: one row per customer x
-    product x category over the accepted lines of accepted orders. Completed orders
+    product x category over the accepted lines of accepted orders, the customer by
+    its integer key (macro customer_keys). Completed orders
     are purchases (they feed the affinity marts); every order, whatever its status,
     counts as "already ordered" for the recommendations, so a customer is never
     offered a product they ordered, cancelled or returned.
@@ -12,9 +13,14 @@
 -#}
 with
 
+{# Every accepted order has an accepted customer (int_orders_validated), so the
+    inner join keeps every order; the reconciliation would fail the build if not. #}
 orders as (
 
-    select order_id, customer_id, status from {{ ref('int_orders_accepted') }}
+    select orders.order_id, customers.customer_key, orders.status
+    from {{ ref('int_orders_accepted') }} as orders
+    inner join ({{ customer_keys() }}) as customers
+        on orders.customer_id = customers.customer_id
 
 ),
 
@@ -28,11 +34,11 @@ order_lines as (
 final as (
 
     select
-        orders.customer_id,
+        orders.customer_key,
         order_lines.product_id,
         order_lines.category,
         count(*) as line_count,
-        count(case when orders.status = 'completed' then 1 end) > 0 as is_purchased,
+        bool_or(orders.status = 'completed') as is_purchased,
         sum(case when orders.status = 'completed' then order_lines.quantity end)
             as purchased_quantity,
         sum(case when orders.status = 'completed'
@@ -40,7 +46,7 @@ final as (
     from order_lines
     inner join orders
         on order_lines.order_id = orders.order_id
-    group by orders.customer_id, order_lines.product_id, order_lines.category
+    group by orders.customer_key, order_lines.product_id, order_lines.category
 
 )
 

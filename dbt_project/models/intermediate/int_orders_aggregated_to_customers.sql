@@ -19,12 +19,21 @@ orders as (
 line_totals as (
 
     select
-        customer_id,
-        sum(line_count) as line_count,
-        sum(purchased_quantity) as item_quantity,
-        sum(purchased_spend) as monetary_value
-    from {{ ref('int_customer_products') }}
-    group by customer_id
+        customers.customer_id,
+        by_key.line_count,
+        by_key.item_quantity,
+        by_key.monetary_value
+    from (
+        select
+            customer_key,
+            sum(line_count) as line_count,
+            sum(purchased_quantity) as item_quantity,
+            sum(purchased_spend) as monetary_value
+        from {{ ref('int_customer_products') }}
+        group by customer_key
+    ) as by_key
+    inner join ({{ customer_keys() }}) as customers
+        on by_key.customer_key = customers.customer_key
 
 ),
 

@@ -58,8 +58,10 @@ already_ordered as (
 
     select distinct customer_segments.customer_id, offers.offer_order
     from customer_segments
+    inner join ({{ customer_keys() }}) as customers
+        on customer_segments.customer_id = customers.customer_id
     inner join {{ ref('int_customer_products') }} as products
-        on customer_segments.customer_id = products.customer_id
+        on customers.customer_key = products.customer_key
     inner join offers
         on customer_segments.segment_id = offers.segment_id
         and products.product_id = offers.product_id
