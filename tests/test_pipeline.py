@@ -126,7 +126,7 @@ def test_every_table_has_key_tests_and_no_view_has_data_tests(built: Build) -> N
             assert keys or kinds & {"unique", "unique_combination"}, (
                 f"{node['name']} has no key test"
             )
-    assert by_construction == 3
+    assert by_construction == 4
 
 
 def test_same_input_gives_identical_segments(built: Build, tmp_path: Path) -> None:

@@ -17,7 +17,7 @@
     The last CTE, `ranked`, has these columns, the item under the name `item_column`.
 
     Rule segments (customers without a completed order) bought nothing and get no
-    rows here; `item_column` is product_id or category of int_customer_products.
+    rows here; `item_column` is product_id or category of int_product_categories.
     Lines of the products in var affinity_exclude_products (postage, fees, discounts:
     lines that are not merchandise) are left out; they still count as revenue.
 -#}
@@ -47,18 +47,20 @@ customer_items as (
     select
         member_keys.segment_id,
         purchases.customer_key,
-        purchases.{{ item_column }} as item,
+        pairs.{{ item_column }} as item,
         sum(purchases.purchased_spend) as spend
     from {{ ref('int_customer_products') }} as purchases
     inner join member_keys
         on purchases.customer_key = member_keys.customer_key
-    where purchases.is_purchased and purchases.{{ item_column }} is not null
+    inner join {{ ref('int_product_categories') }} as pairs
+        on purchases.product_category_key = pairs.product_category_key
+    where purchases.is_purchased and pairs.{{ item_column }} is not null
         {%- set excluded = var('affinity_exclude_products') or [] %}
         {%- if excluded %}
-        and (purchases.product_id is null or purchases.product_id not in (
+        and (pairs.product_id is null or pairs.product_id not in (
             {%- for product in excluded %}{{ sql_string(product) }}{{ ', ' if not loop.last }}{% endfor %}))
         {%- endif %}
-    group by member_keys.segment_id, purchases.customer_key, purchases.{{ item_column }}
+    group by member_keys.segment_id, purchases.customer_key, pairs.{{ item_column }}
 
 ),
 

@@ -62,9 +62,11 @@ already_ordered as (
         on customer_segments.customer_id = customers.customer_id
     inner join {{ ref('int_customer_products') }} as products
         on customers.customer_key = products.customer_key
+    inner join {{ ref('int_product_categories') }} as pairs
+        on products.product_category_key = pairs.product_category_key
     inner join offers
         on customer_segments.segment_id = offers.segment_id
-        and products.product_id = offers.product_id
+        and pairs.product_id = offers.product_id
 
 ),
 
