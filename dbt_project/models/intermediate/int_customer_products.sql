@@ -2,9 +2,10 @@
     What each customer ordered, per product and category: one row per customer x
     product x category over the accepted lines of accepted orders, the customer by
     its integer key (macro customer_keys), the product and category by theirs
-    (int_product_categories). Completed orders are purchases (they feed the affinity marts); every order, whatever its status,
-    counts as "already ordered" for the recommendations, so a customer is never
-    offered a product they ordered, cancelled or returned.
+    (int_product_categories). Completed orders are purchases (they feed the affinity
+    marts); every order, whatever its status, counts as "already ordered" for the
+    recommendations, so a customer is never offered a product they ordered,
+    cancelled or returned.
 
     This is the one join of the order lines to their orders: every accepted line
     lands in exactly one row (a line without product and category in the row of the

@@ -1,5 +1,5 @@
 {#- One row per product id x category pair on the accepted lines (either may be null:
-    a line without both is the pair whose two are null), with an integer key and its
+    a line with neither is in the pair whose two are null), with an integer key and its
     line count. int_customer_products holds its tens of millions of rows by this key,
     not by the two texts: on the dense benchmark (34.5M rows) the texts made the
     grouping and its write 5 s slower. int_products ranks each product's categories
