@@ -250,6 +250,11 @@ PROBES = [
     ),
     ("the whole text matches", "{{ matches_pattern(\"'a12'\", '[0-9]+') }}", "false"),
     ("a double", "{{ parse_number(\"'12.5'\", 'double') }}", "12.5"),
+    # The engine's own text of a number is taken as cast (parse_number's first branch).
+    ("a price as the engine writes it", "{{ parse_number(\"'32.99'\") }}", "32.99"),
+    ("a whole price", "{{ parse_number(\"'5'\") }}", "5.00"),
+    ("a whole number with a decimal comma", "{{ parse_number(\"'1500'\", 'integer', ',') }}", "1500"),
+    ("a point is no decimal point there", "{{ parse_number(\"'1.5'\", 'double', ',') }}", None),
     ("%Y-%m-%d", "{{ parse_date(\"'1990-05-01'\") }}", "1990-05-01"),
     ("%Y/%m/%d", "{{ parse_date(\"'1990/05/01'\") }}", "1990-05-01"),
     ("%d.%m.%Y", "{{ parse_date(\"'01.05.1990'\") }}", "1990-05-01"),

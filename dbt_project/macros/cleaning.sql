@@ -40,7 +40,14 @@
     type (at most 9 for an integer, 18 for a bigint, with an optional minus) are
     cast directly, before any cleaning, which gives the same value: the
     decimal(38, 9) that reads every other text is a 128-bit number, and its parse
-    was half the time of staging 40M order lines (line_number and quantity). -#}
+    was half the time of staging 40M order lines (line_number and quantity).
+    Before any of that, a value that is already the engine's own text of its number
+    ("3", "-12", "32.99" for a decimal(18, 2)) is taken as cast: it holds no symbol,
+    space or separator, so every other path would read the same number, and the
+    round trip (number, back to text, equal to the raw text) decides it without a
+    regular expression: 0.85 -> 0.17 s for a whole-number column of 40.4M lines,
+    0.67 -> 0.34 s for unit_price (dense benchmark, the same values). With a decimal
+    comma only whole numbers take it: "1.5" is then not one and a half. -#}
 {% macro parse_number(column, type='decimal(18, 2)', decimal='.') -%}
     {%- set thousands = ',' if decimal == '.' else '.' -%}
     {%- set cleaned = replace_pattern(trim_spaces(column), "[" ~ number_symbols() ~ thousands ~ "]", "") -%}
@@ -52,7 +59,10 @@
     {%- set grouped = matches_pattern(trim_spaces(column), around ~ "[-+]?" ~ around
         ~ "[1-9][0-9]{0,2}([" ~ thousands ~ "][0-9]{3})+([" ~ decimal ~ "][0-9]*)?" ~ around) -%}
     {%- set mark_out_of_place = "(" ~ column ~ ") like '%" ~ thousands ~ "%' and not " ~ grouped -%}
-    {%- if type in ('integer', 'bigint') %}
+    {%- set as_is = "try_cast(" ~ column ~ " as " ~ type ~ ")" -%}
+    {%- set whole = type in ('integer', 'bigint') -%}
+    {%- set read_from_any_text -%}
+    {%- if whole %}
     case when {{ matches_pattern(trim_spaces(column), '-?[0-9]{1,' ~ (9 if type == 'integer' else 18) ~ '}') }}
         then cast({{ trim_spaces(column) }} as {{ type }})
         when {{ mark_out_of_place }} then cast(null as {{ type }})
@@ -62,6 +72,14 @@
     case when {{ mark_out_of_place }} then cast(null as {{ type }})
         else try_cast({{ cleaned }} as {{ type }})
     end
+    {%- endif %}
+    {%- endset -%}
+    {%- if whole or decimal == '.' %}
+    case when cast({{ as_is }} as {{ dbt.type_string() }}) = {{ column }} then {{ as_is }}
+    else {{ read_from_any_text }}
+    end
+    {%- else %}
+    {{ read_from_any_text }}
     {%- endif %}
 {%- endmacro %}
 

@@ -52,21 +52,42 @@ offers as (
 
 ),
 
+{#- Each segment's offers by their product x category keys (int_product_categories):
+    a few hundred rows. -#}
+offered_pairs as (
+
+    select offers.segment_id, offers.offer_order, pairs.product_category_key
+    from offers
+    inner join {{ ref('int_product_categories') }} as pairs
+        on offers.product_id = pairs.product_id
+
+),
+
+{#- Every customer's integer key beside its segment, one relation (grouped, so that
+    the join below meets both keys at once): the tens of millions of customer x
+    product rows then meet their customers on two integers instead of on the segment
+    and the id text. -#}
+members as (
+
+    select customers.customer_key, customer_segments.segment_id, customer_segments.customer_id
+    from customer_segments
+    inner join ({{ customer_keys() }}) as customers
+        on customer_segments.customer_id = customers.customer_id
+    group by customers.customer_key, customer_segments.segment_id, customer_segments.customer_id
+
+),
+
 {#- The offers each customer has already ordered: a join to the customer's own
     products, so it is as small as what they bought from their segment's list. -#}
 already_ordered as (
 
-    select distinct customer_segments.customer_id, offers.offer_order
-    from customer_segments
-    inner join ({{ customer_keys() }}) as customers
-        on customer_segments.customer_id = customers.customer_id
-    inner join {{ ref('int_customer_products') }} as products
-        on customers.customer_key = products.customer_key
-    inner join {{ ref('int_product_categories') }} as pairs
-        on products.product_category_key = pairs.product_category_key
-    inner join offers
-        on customer_segments.segment_id = offers.segment_id
-        and pairs.product_id = offers.product_id
+    select distinct members.customer_id, offered_pairs.offer_order
+    from {{ ref('int_customer_products') }} as products
+    inner join offered_pairs
+        on products.product_category_key = offered_pairs.product_category_key
+    inner join members
+        on products.customer_key = members.customer_key
+        and offered_pairs.segment_id = members.segment_id
 
 ),
 
