@@ -253,7 +253,11 @@ PROBES = [
     # The engine's own text of a number is taken as cast (parse_number's first branch).
     ("a price as the engine writes it", "{{ parse_number(\"'32.99'\") }}", "32.99"),
     ("a whole price", "{{ parse_number(\"'5'\") }}", "5.00"),
-    ("a whole number with a decimal comma", "{{ parse_number(\"'1500'\", 'integer', ',') }}", "1500"),
+    (
+        "a whole number with a decimal comma",
+        "{{ parse_number(\"'1500'\", 'integer', ',') }}",
+        "1500",
+    ),
     ("a point is no decimal point there", "{{ parse_number(\"'1.5'\", 'double', ',') }}", None),
     ("%Y-%m-%d", "{{ parse_date(\"'1990-05-01'\") }}", "1990-05-01"),
     ("%Y/%m/%d", "{{ parse_date(\"'1990/05/01'\") }}", "1990-05-01"),
