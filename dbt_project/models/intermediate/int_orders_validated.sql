@@ -4,14 +4,14 @@
       missing_order_date, unparseable_order_date, order_date_out_of_range (before var
       min_order_date or in the future), unrecognised_status, unknown_customer (no
       accepted customer has that id).
+
+    The staged orders are read by name in both places below, not through one CTE:
+    DuckDB stores a CTE that is read twice, every column of every order, where the
+    duplicate check reads the order ids alone. On the 13.9M orders of the dense
+    benchmark the pass took 6.2 / 6.5 s against 6.8 / 6.8 s through the CTE (runs
+    alternated), the same rejects.
 -#}
 with
-
-orders as (
-
-    select * from {{ ref('stg_raw__orders') }}
-
-),
 
 accepted_customers as (
 
@@ -22,7 +22,7 @@ accepted_customers as (
 
 duplicated_order_ids as (
 
-    {{ duplicated_keys('orders', ['order_id']) }}
+    {{ duplicated_keys(ref('stg_raw__orders'), ['order_id']) }}
 
 ),
 
@@ -32,7 +32,7 @@ marked as (
         orders.*,
         {{ is_earlier_occurrence('orders', 'duplicated_order_ids') }} as is_earlier_occurrence,
         accepted_customers.customer_id is not null as has_known_customer
-    from orders
+    from {{ ref('stg_raw__orders') }} as orders
     left join duplicated_order_ids
         on orders.order_id = duplicated_order_ids.order_id
     left join accepted_customers
