@@ -63,10 +63,12 @@ offered_pairs as (
 
 ),
 
-{#- Every customer's integer key beside its segment, one relation (grouped, so that
-    the join below meets both keys at once): the tens of millions of customer x
-    product rows then meet their customers on two integers instead of on the segment
-    and the id text. -#}
+{#- Every customer's integer key beside its segment and id, as one relation, so that
+    the tens of millions of customer x product rows below meet their customers on two
+    integers. The grouping (one row per customer already) keeps it one relation:
+    without it DuckDB joined those rows to the customer keys first and then to the
+    segments on the id text (the model took 5.0 s on the dense benchmark, 4.0 s with
+    it, the same rows). -#}
 members as (
 
     select customers.customer_key, customer_segments.segment_id, customer_segments.customer_id
