@@ -250,7 +250,9 @@ PROBES = [
     ),
     ("the whole text matches", "{{ matches_pattern(\"'a12'\", '[0-9]+') }}", "false"),
     ("a double", "{{ parse_number(\"'12.5'\", 'double') }}", "12.5"),
-    # The engine's own text of a number is taken as cast (parse_number's first branch).
+    # parse_number's first branch takes the engine's own text of a number as cast
+    # ("32.99"); another text ("5" for a decimal) takes the long way to the same number;
+    # with a decimal comma only whole numbers take the branch.
     ("a price as the engine writes it", "{{ parse_number(\"'32.99'\") }}", "32.99"),
     ("a whole price", "{{ parse_number(\"'5'\") }}", "5.00"),
     (
