@@ -15,6 +15,7 @@ import pytest
 from conftest import ONLINE_RETAIL, Build, query
 from customer_segments.generate import FAVOURITE_CATEGORIES
 from customer_segments.paths import Paths
+from customer_segments.report.formatting import percent
 
 RAW_LINES = f"read_csv('{ONLINE_RETAIL / 'online_retail.csv.gz'}', all_varchar = true)"
 
@@ -103,8 +104,8 @@ def test_every_score_follows_from_the_affinity_table(online_retail) -> None:
     assert (sellers["score"] - expected).abs().max() < 1e-9
     # the reason states the same numbers
     first = lift.iloc[0]
-    share = round(100 * first["segment_buyers"] / first["segment_customers"])
-    assert first["reason"].startswith(f"bought by {share}% of segment {first['segment_id']} (")
+    share = percent(first["segment_buyers"] / first["segment_customers"])
+    assert first["reason"].startswith(f"bought by {share} of segment {first['segment_id']} (")
     assert f"{round(first['score'], 1)}x" in first["reason"]
 
 

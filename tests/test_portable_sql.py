@@ -25,6 +25,7 @@ import duckdb
 import pytest
 
 from conftest import ROOT, build, paths_in, query
+from customer_segments.report.formatting import percent
 
 MACROS = ROOT / "dbt_project" / "macros"
 MODELS = ROOT / "dbt_project" / "models"
@@ -261,6 +262,15 @@ PROBES = [
         "1500",
     ),
     ("a point is no decimal point there", "{{ parse_number(\"'1.5'\", 'double', ',') }}", None),
+    # A share reads as the report's percent() writes it (without the sign).
+    *(
+        (
+            f"a share of {share} as a percentage",
+            f"{{{{ percent_text('cast({share} as double)') }}}}",
+            percent(share).rstrip("%"),
+        )
+        for share in (0.0, 0.0004, 0.002, 0.0706, 0.0996, 0.123, 0.42, 0.994, 0.9996, 1.0)
+    ),
     ("%Y-%m-%d", "{{ parse_date(\"'1990-05-01'\") }}", "1990-05-01"),
     ("%Y/%m/%d", "{{ parse_date(\"'1990/05/01'\") }}", "1990-05-01"),
     ("%d.%m.%Y", "{{ parse_date(\"'01.05.1990'\") }}", "1990-05-01"),

@@ -39,8 +39,9 @@ from customer_segments.report import charts as report_charts
 from customer_segments.report import context as report_context
 from customer_segments.report import projection as report_projection
 from customer_segments.report import render as report_render
+from customer_segments.report.affinity import Favourite, Offers
 from customer_segments.report.data_quality import source_files
-from customer_segments.report.formatting import fixed, percent, value_pair
+from customer_segments.report.formatting import fixed, percent, ratio_pair, value_pair
 from customer_segments.report.render import render_html
 from customer_segments.report.types import (
     DataQuality,
@@ -398,6 +399,30 @@ def test_trait_words_come_from_the_numbers() -> None:
     segments = (replace(BUYERS[0], traits=close), *BUYERS[1:])
     page = render_html(make_context(segments=segments))
     assert "Age: 45.43 vs 45.38 overall (higher: older)" in card(page, 1)
+
+
+def test_the_shares_beside_a_lift_divide_to_it() -> None:
+    # 42% vs 10% would read as 4.2x beside 4.0x: one more decimal each agrees.
+    assert ratio_pair(0.42, 0.105, 4.0) == ("42.0%", "10.5%")
+    assert ratio_pair(0.0355, 0.008865, 0.0355 / 0.008865) == ("3.55%", "0.89%")
+    # Shares that already agree keep the report's usual form.
+    assert ratio_pair(1.0, 0.38, 1.0 / 0.38) == ("100%", "38%")
+    # On a rounding boundary (1 / 0.1258 = 7.95) no precision agrees: the usual form.
+    assert ratio_pair(1.0, 0.12578542869802947, 1 / 0.12578542869802947) == ("100%", "13%")
+    products = (
+        Favourite("Beauty no. 0249", 0.42, 0.105, 4.0),
+        Favourite("Books no. 0486", 0.0355, 0.008865, 0.0355 / 0.008865),
+    )
+    segments = (replace(BUYERS[0], offers=Offers(products=products)), *BUYERS[1:])
+    page = card(render_html(make_context(segments=segments)), 1)
+    assert "Beauty no. 0249 4.0× bought by 42.0% of them vs 10.5% of all buyers" in page
+    assert "Books no. 0486 4.0× bought by 3.55% of them vs 0.89% of all buyers" in page
+    # The card's revenue and customer shares divide to its per-head figure (30% / 12%
+    # would read 2.5x beside 2.4x).
+    shares = {"share_of_customers": 0.125, "share_of_revenue": 0.3}
+    segments = (replace(BUYERS[0], **shares), *BUYERS[1:])
+    page = card(render_html(make_context(segments=segments)), 1)
+    assert "Customers40012.5% of all Revenue30.0%of all revenue Per head2.4×" in page
 
 
 def test_a_share_reads_0_or_100_percent_only_when_it_is() -> None:

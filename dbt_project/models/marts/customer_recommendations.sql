@@ -26,15 +26,14 @@ offers as (
             partition by segment_id order by basis_order, affinity_rank
         ) as offer_order,
         case basis when 'lift' then lift else population_share_of_buyers end as score,
-        {%- set percent = "cast(cast(round(100 * {}) as " ~ dbt.type_int() ~ ") as " ~ dbt.type_string() ~ ")" %}
         case basis
             when 'lift' then {{ dbt.concat([
-                "'bought by '", percent | replace('{}', 'segment_share_of_buyers'), "'% of segment '",
+                "'bought by '", percent_text('segment_share_of_buyers'), "'% of segment '",
                 "cast(segment_id as " ~ dbt.type_string() ~ ")", "' ('", "segment_name", "'): '",
                 "cast(round(lift, 1) as " ~ dbt.type_string() ~ ")", "'x the share among all buyers'",
             ]) }}
             else {{ dbt.concat([
-                "'a best seller: bought by '", percent | replace('{}', 'population_share_of_buyers'),
+                "'a best seller: bought by '", percent_text('population_share_of_buyers'),
                 "'% of all buyers'",
             ]) }}
         end as reason

@@ -69,6 +69,39 @@ def value_pair(first: float | None, second: float | None, feature: str) -> tuple
     return shown
 
 
+def ratio_pair(share: float | None, base: float | None, ratio: float | None) -> tuple[str, str]:
+    """Two shares shown beside their ratio (a lift: "4.0x, bought by 42.0% of them vs
+    10.5% of all buyers"), with as many more decimals (up to three) as it takes for the
+    shown shares to divide to the shown ratio; "42% vs 10%" beside 4.0x would not (4.2).
+    A ratio on a rounding boundary (7.95) may agree at no precision: then as `percent`."""
+    shown = percent(share), percent(base)
+    if is_missing(share) or is_missing(base) or is_missing(ratio):
+        return shown
+    for candidate in (
+        shown,
+        *((_percent_to(share, digits), _percent_to(base, digits)) for digits in range(1, 4)),
+    ):
+        if _divides_to(candidate, fixed(ratio, 1)):
+            return candidate
+    return shown
+
+
+def _percent_to(share: float, digits: int) -> str:
+    """A share with `digits` decimals, unless that reads 0% or 100% when it is not
+    (then `percent`'s "<0.1%" / ">99.9%", which never divide to a ratio)."""
+    text = f"{share * 100:.{digits}f}"
+    return percent(share) if float(text) in (0, 100) and share not in (0, 1) else f"{text}%"
+
+
+def _divides_to(shown: tuple[str, str], ratio: str) -> bool:
+    """Whether two shown percentages divide to the shown ratio (False for "<0.1%")."""
+    try:
+        share, base = (float(text.rstrip("%")) for text in shown)
+    except ValueError:
+        return False
+    return base != 0 and fixed(share / base, 1) == ratio
+
+
 def fixed(value: float | None, digits: int = 3) -> str:
     """A figure with a fixed number of decimals (scores, scalings): 0.412, 2,695.184
     (thousands grouped, as every other figure of the report)."""
@@ -117,6 +150,7 @@ FILTERS = {
     "percent": percent,
     "feature_value": feature_value,
     "value_pair": value_pair,
+    "ratio_pair": ratio_pair,
     "fixed": fixed,
     "label": label,
     "seconds": seconds,
