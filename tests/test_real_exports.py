@@ -200,3 +200,22 @@ def test_no_archetype_says_more_of_spend_than_revenue_per_head_shows_on_generate
     built: Build,
 ) -> None:
     assert_archetypes_agree_with_revenue_per_head(built.paths)
+
+
+@pytest.mark.parametrize(
+    ("name", "label"),
+    [
+        ("a_customers_only", "Spending score"),  # the file's own Spending Score (1-100)
+        ("b_transaction_lines", "Spending score (percentile of spend)"),
+        ("c_marketplace", "Spending score (percentile of spend)"),
+    ],
+)
+def test_the_spending_score_label_says_when_it_is_a_percentile_of_spend(
+    built_shape, name: str, label: str
+) -> None:
+    rows = query(
+        built_shape(name),
+        "select feature_label from intermediate.int_feature_labels "
+        "where feature = 'spending_score'",
+    )
+    assert rows == [(label,)]

@@ -34,10 +34,30 @@ extra_columns as (
 
 ),
 
+{#- customer_features' spending_score is the customers file's own score where it has
+    one, else the customer's percentile of spend: when no customer states one, every
+    score is that percentile, and its label says so. -#}
+stated_spending_scores as (
+
+    select count(stated_spending_score) as stated
+    from {{ ref('int_customers_validated') }}
+    where rejection_reason is null
+
+),
+
 final as (
 
-    select feature, feature_label, higher_phrase, lower_phrase, feature_kind
+    select
+        feature,
+        case when feature = 'spending_score' and stated_spending_scores.stated = 0
+            then 'Spending score (percentile of spend)'
+            else feature_label
+        end as feature_label,
+        higher_phrase,
+        lower_phrase,
+        feature_kind
     from feature_labels
+    cross join stated_spending_scores
     where feature not in (select feature from extra_columns)
     union all
     select feature, feature_label, higher_phrase, lower_phrase, feature_kind
