@@ -428,3 +428,39 @@ def test_settings_the_fit_would_refuse_stop_before_any_build(tmp_path: Path, com
         "error: segments.log_features names annual_income_k, not in segments.features."
     ]
     assert not (tmp_path / "warehouse.duckdb").exists()
+
+
+def test_check_names_ids_that_match_no_row_of_the_table_they_point_to(tmp_path: Path) -> None:
+    """A CRM and a shop system write the same customer differently ('C0001' and '1'):
+    every order would be rejected as unknown_customer. The check stops on it, naming
+    both spellings and the setting that aligns them; a line whose order matches a
+    minority of the orders' ids is a warning; and with the expression, check is clean."""
+    raw = customers_csv(tmp_path, "customer_id\nC0001\nC0002\nC0003\n")
+    (raw / "orders.csv").write_text(
+        "order_id,customer_id,order_date,status\n"
+        "O1,1,2020-01-01,completed\nO2,2,2020-01-02,completed\nO3,3,2020-01-03,completed\n"
+    )
+    (raw / "order_items.csv").write_text(
+        "order_id,line_number,quantity,unit_price\nO1,1,1,2.50\n1,1,1,2.50\nO3-X,1,1,2.50\n"
+    )
+    result = cli(raw, tmp_path, "check")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert found(result, "PROBLEM") == [
+        "PROBLEM: orders.customer_id: none of the 3 ids matches a customers.customer_id "
+        "(orders write '1', customers 'C0001'): map the column that holds the same id, or "
+        "write it as customers do with var raw_tables.orders.expressions.customer_id; else "
+        "every row is rejected."
+    ]
+    assert found(result, "WARNING") == [
+        "WARNING: order_items.order_id: 2 of 3 ids match no orders.order_id (for example "
+        "'1'); they will be rejected."
+    ]
+    fixed = cli(
+        raw,
+        tmp_path,
+        "check",
+        "--vars",
+        "raw_tables: {orders: {expressions: {customer_id: \"'C000' || customer_id\"}}}",
+    )
+    assert not found(fixed, "PROBLEM"), fixed.stdout
+    assert found(fixed, "OK") == ["OK: the raw files match the mapping."]

@@ -602,8 +602,9 @@ def check(
     target: str | None = typer.Option(None, "--target", "-t", help=CHECK_TARGET_HELP),
 ) -> None:
     """Check the raw files and settings against the mapping before any build: every
-    missing file or column, unknown feature or column where nothing parses (problems,
-    exit 2), every value that will not parse (warnings), the names of extra columns."""
+    missing file or column, unknown feature, column where nothing parses or id that
+    matches none of the table it points to (problems, exit 2), every value that will
+    not parse and ids that mostly match nothing (warnings), the names of extra columns."""
     paths = user_paths()
     dbt_vars = read_vars(dbt_vars, paths)
     try:

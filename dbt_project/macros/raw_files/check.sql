@@ -1,7 +1,8 @@
 {#- `dbt run-operation check_raw_files` (`customer-segments check` runs it): every
     missing file or column, every feature customer_features will not have, every
-    column in which nothing parses (errors), every value that will not parse
-    (warnings), in one list before any build; then the name and label of each extra
+    column in which nothing parses and every id column of which no id matches the
+    table it points to (errors), every value that will not parse and every id column
+    mostly unmatched (warnings), in one list before any build; then the name and label of each extra
     column. Each is logged by log_raw_problem (one JSON object per problem with
     --log-format json); any error fails the operation. -#}
 {% macro check_raw_files() %}

@@ -149,3 +149,43 @@
     {% endfor %}
     {{ return(readers) }}
 {% endmacro %}
+
+
+{#- For `customer-segments check`: each id column that must match another table's
+    (meta.references in the raw contract: an order's customer, a line's order),
+    compared as staging reads both (clean_id). None matching is an error: the two
+    files write the id differently ('1308' against 'C0001308'), or the wrong column
+    is mapped, and validation would reject every row. Fewer than half matching is a
+    warning. Run after every table is registered, and only then. -#}
+{% macro raw_key_problems() %}
+    {% set problems = [] %}
+    {% for table_name, spec in raw_contract().items() %}
+        {% for column, target in spec.references.items() %}
+            {% set parent_table, parent_column = target.split('.') %}
+            {% set parent = "(select distinct " ~ clean_id(quote_identifier(parent_column))
+                ~ " as id from raw." ~ quote_identifier(parent_table) ~ ")" %}
+            {% set found = run_query(
+                "select count(child.id), count(child.id) - count(parent.id), "
+                ~ "min(case when parent.id is null then child.id end), "
+                ~ "(select min(id) from " ~ parent ~ " as ids) "
+                ~ "from (select " ~ clean_id(quote_identifier(column)) ~ " as id from raw."
+                ~ quote_identifier(table_name) ~ ") as child "
+                ~ "left join " ~ parent ~ " as parent on child.id = parent.id") %}
+            {% set given, unmatched, example, parent_example = found.rows[0] %}
+            {% set what = table_name ~ "." ~ column ~ ": " %}
+            {% if given > 0 and parent_example is not none and unmatched == given %}
+                {% do problems.append(raw_problem('error',
+                    what ~ "none of the " ~ given ~ " ids matches a " ~ target ~ " (" ~ table_name
+                    ~ " write '" ~ example ~ "', " ~ parent_table ~ " '" ~ parent_example ~ "'): map "
+                    ~ "the column that holds the same id, or write it as " ~ parent_table ~ " do with "
+                    ~ "var raw_tables." ~ table_name ~ ".expressions." ~ column ~ "; else every row "
+                    ~ "is rejected.")) %}
+            {% elif unmatched * 2 > given %}
+                {% do problems.append(raw_problem('warning',
+                    what ~ unmatched ~ " of " ~ given ~ " ids match no " ~ target
+                    ~ " (for example '" ~ example ~ "'); they will be rejected.")) %}
+            {% endif %}
+        {% endfor %}
+    {% endfor %}
+    {{ return(problems) }}
+{% endmacro %}

@@ -43,6 +43,10 @@
             {{ return(problems) }}
         {% endif %}
     {% endfor %}
+    {#- The ids that join the tables, once every table reads (check only). -#}
+    {% if check_only and not (problems | selectattr('level', 'equalto', 'error') | list) %}
+        {% do problems.extend(raw_key_problems()) %}
+    {% endif %}
     {{ return(problems) }}
 {% endmacro %}
 
