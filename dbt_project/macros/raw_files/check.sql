@@ -2,9 +2,9 @@
     missing file or column, every feature customer_features will not have, every
     column in which nothing parses and every id column of which no id matches the
     table it points to (errors), every value that will not parse and every id column
-    mostly unmatched (warnings), in one list before any build; then the name and label of each extra
-    column. Each is logged by log_raw_problem (one JSON object per problem with
-    --log-format json); any error fails the operation. -#}
+    mostly unmatched (warnings), in one list before any build; then the name and
+    label of each extra column. Each is logged by log_raw_problem (one JSON object
+    per problem with --log-format json); any error fails the operation. -#}
 {% macro check_raw_files() %}
     {% set found = segments_feature_problems() + raw_files(check_only=true) %}
     {% for problem in found %}{% do log_raw_problem(problem) %}{% endfor %}
