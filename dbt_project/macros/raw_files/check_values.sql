@@ -162,18 +162,21 @@
     {% for table_name, spec in raw_contract().items() %}
         {% for column, target in spec.references.items() %}
             {% set parent_table, parent_column = target.split('.') %}
-            {% set parent = "(select distinct " ~ clean_id(quote_identifier(parent_column))
-                ~ " as id from raw." ~ quote_identifier(parent_table) ~ ")" %}
+            {% set parent_id = clean_id(quote_identifier(parent_column)) %}
             {% set found = run_query(
                 "select count(child.id), count(child.id) - count(parent.id), "
-                ~ "min(case when parent.id is null then child.id end), "
-                ~ "(select min(id) from " ~ parent ~ " as ids) "
+                ~ "min(case when parent.id is null then child.id end) "
                 ~ "from (select " ~ clean_id(quote_identifier(column)) ~ " as id from raw."
                 ~ quote_identifier(table_name) ~ ") as child "
-                ~ "left join " ~ parent ~ " as parent on child.id = parent.id") %}
-            {% set given, unmatched, example, parent_example = found.rows[0] %}
+                ~ "left join (select distinct " ~ parent_id ~ " as id from raw."
+                ~ quote_identifier(parent_table) ~ ") as parent on child.id = parent.id") %}
+            {% set given, unmatched, example = found.rows[0] %}
+            {#- How the other table writes its ids: read only when none matched. -#}
+            {% set parent_example = run_query(
+                "select min(" ~ parent_id ~ ") from raw." ~ quote_identifier(parent_table)
+            ).rows[0][0] if given > 0 and unmatched == given else none %}
             {% set what = table_name ~ "." ~ column ~ ": " %}
-            {% if given > 0 and parent_example is not none and unmatched == given %}
+            {% if parent_example is not none %}
                 {% do problems.append(raw_problem('error',
                     what ~ "none of the " ~ given ~ " ids matches a " ~ target ~ " (" ~ table_name
                     ~ " write '" ~ example ~ "', " ~ parent_table ~ " '" ~ parent_example ~ "'): map "
