@@ -14,11 +14,15 @@ folder, then measures, one after the other on the same files:
              sweep over k=2..10, sampled silhouettes, charts, labels written out)
   reference  `python benchmarks/reference.py` (one DuckDB aggregation query to
              per-customer features, one KMeans fit at a fixed k)
+  least job  `python benchmarks/least_job.py` (the data-dependent work the contract
+             requires, each step its cheapest query, nothing else: the floor's
+             data-dependent part)
   floor      at the first detail run: `dbt build` of an empty project
 
 The scale curve runs on the first shape; the detail scale (shown stage by stage) on
 every shape. The rooms: measure.py times a command and samples its process tree's
 memory, stages.py groups dbt's nodes into stages, floor.py is the empty dbt project,
+least_job.py the least job,
 results_page.py writes the markdown; this file runs the commands in order.
 
     python benchmarks/run_benchmark.py        # 1M detail on both shapes, 10k/100k/1M curve
@@ -37,7 +41,7 @@ import tempfile
 from pathlib import Path
 
 import duckdb
-from floor import empty_dbt_build, intrinsic_work
+from floor import empty_dbt_build
 from measure import BIN, ROOT, measure
 from results_page import Run, load, mb, page
 from stages import stages_of, tests_by_layer
@@ -106,13 +110,10 @@ def run_one(shape: str, customers: int, work: Path, args: argparse.Namespace) ->
     stages, slowest = stages_of(full, run_dir / "target", run_dir / "logs", report_seconds)
     tests = tests_by_layer(run_dir / "target")
     first_digests = digests(run_dir / "warehouse.duckdb")
-    empty_dbt, intrinsic = None, {}
-    if customers == args.customers:
-        print(f"{tag} floor: the work the guarantees require ...", flush=True)
-        intrinsic = intrinsic_work(raw_dir)
-        if shape == args.shapes[0]:
-            print(f"{tag} floor: an empty dbt project ...", flush=True)
-            empty_dbt = empty_dbt_build(work)
+    empty_dbt = None
+    if customers == args.customers and shape == args.shapes[0]:
+        print(f"{tag} floor: an empty dbt project ...", flush=True)
+        empty_dbt = empty_dbt_build(work)
     print(f"{tag} full job again (repeat run) ...", flush=True)
     repeat = measure(job, env)
     changed = [
@@ -131,6 +132,9 @@ def run_one(shape: str, customers: int, work: Path, args: argparse.Namespace) ->
     reference = measure(
         [sys.executable, script, str(raw_dir), "--k", str(args.k), "--n-init", str(args.n_init)]
     )
+    print(f"{tag} least job ...", flush=True)
+    script = str(ROOT / "benchmarks" / "least_job.py")
+    least = measure([sys.executable, script, str(raw_dir), str(run_dir / "least_job.duckdb")])
     run = Run(
         shape=shape,
         customers=customers,
@@ -143,6 +147,8 @@ def run_one(shape: str, customers: int, work: Path, args: argparse.Namespace) ->
         notebook_figures=last_json(notebook.stdout),
         reference=reference,
         reference_figures=last_json(reference.stdout),
+        least=least,
+        least_figures=last_json(least.stdout),
         stages=stages,
         slowest=slowest,
         tests=tests,
@@ -150,13 +156,12 @@ def run_one(shape: str, customers: int, work: Path, args: argparse.Namespace) ->
         build_seconds=float(build.group(1)) if build else 0.0,
         report_seconds=report_seconds,
         empty_dbt=empty_dbt,
-        intrinsic=intrinsic,
     )
     print(
         f"{tag} generate {generate.seconds:.1f}s, full {full.seconds:.1f}s "
         f"({mb(full.peak_kb)}), repeat {repeat.seconds:.1f}s, notebook {notebook.seconds:.1f}s "
         f"({mb(notebook.peak_kb)}), reference {reference.seconds:.1f}s "
-        f"({mb(reference.peak_kb)}); full / reference {run.time_ratio(full):.2f}x",
+        f"({mb(reference.peak_kb)}), least job {least.seconds:.1f}s; full / reference {run.time_ratio(full):.2f}x",
         flush=True,
     )
     if not args.keep:
