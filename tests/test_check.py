@@ -464,3 +464,35 @@ def test_check_names_ids_that_match_no_row_of_the_table_they_point_to(tmp_path: 
     )
     assert not found(fixed, "PROBLEM"), fixed.stdout
     assert found(fixed, "OK") == ["OK: the raw files match the mapping."]
+
+
+def test_check_notes_that_an_export_without_line_numbers_gets_them_in_file_order(
+    tmp_path: Path,
+) -> None:
+    """Most exports have no line numbers (Online Retail, Instacart's order_products
+    without its add_to_cart_order, CDNOW). Without a line_number column or mapping each
+    order's lines are numbered in file order, where before every line was rejected as
+    missing_line_number while check said OK; check notes it. The numbering itself is
+    held to the file through a build in test_own_data (shape b has no line numbers)."""
+    raw = customers_csv(tmp_path, "customer_id\nC1\nC2\n")
+    (raw / "orders.csv").write_text(
+        "order_id,customer_id,order_date,status\n"
+        "O1,C1,2020-01-01,completed\nO2,C2,2020-01-02,completed\n"
+    )
+    (raw / "order_items.csv").write_text(
+        "order_id,product_id,quantity,unit_price\nO1,P1,1,2.50\nO2,P1,1,3.00\nO1,P1,2,2.50\n"
+    )
+    result = cli(raw, tmp_path, "check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert found(result, "NOTE") == [
+        "NOTE: order_items has no line_number: the rows of each order_id are numbered in "
+        "file order (map var raw_tables.order_items.columns.line_number if the file has them)."
+    ]
+    mapped = cli(
+        raw,
+        tmp_path,
+        "check",
+        "--vars",
+        "raw_tables: {order_items: {expressions: {line_number: \"'1'\"}}}",
+    )
+    assert not found(mapped, "NOTE"), mapped.stdout

@@ -564,6 +564,42 @@ def test_spark_expressions_can_number_rows_in_file_order(spark_profile: Path) ->
 
 
 @pytest.mark.spark
+def test_spark_numbers_the_lines_of_an_export_without_line_numbers(
+    spark_profile: Path, tmp_path: Path
+) -> None:
+    """Order lines without a line_number column and no mapping for it are numbered in
+    file order within their order (contract meta numbered_within) on Spark as on
+    DuckDB: the sample's lines with that column left out, against DuckDB's numbering
+    of the same file."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for name in ("customers.csv", "orders.csv"):
+        shutil.copy(SAMPLE / name, raw / name)
+    with duckdb.connect() as connection:
+        connection.execute(
+            "copy (select * exclude (line_number) from read_csv(?, all_varchar = true)) "
+            "to '" + str(raw / "order_items.csv") + "' (header)",
+            [str(SAMPLE / "order_items.csv")],
+        )
+        expected = connection.execute(
+            "select source_row_number, order_id, cast(row_number() over (partition by order_id "
+            "order by source_row_number) as varchar) from (select row_number() over () "
+            "as source_row_number, order_id from read_csv(?, all_varchar = true)) "
+            "order by source_row_number",
+            [str(raw / "order_items.csv")],
+        ).fetchall()
+    environment = {"SEGMENTS_RAW_DIR": str(raw)}
+    register_raw_files_on_spark(spark_profile, environment)
+    rows = show_rows(
+        "select source_row_number, order_id, line_number from raw.order_items "
+        "order by source_row_number",
+        spark_args(spark_profile),
+        environment,
+    )
+    assert [tuple(row.values()) for row in rows] == [tuple(row) for row in expected]
+
+
+@pytest.mark.spark
 def test_every_compiled_model_is_spark_sql(spark_profile: Path) -> None:
     """The models compiled for Spark parse as Spark SQL (sqlglot) and hold none of the
     DuckDB-only constructs: what the dispatch macros put there is Spark's. (The

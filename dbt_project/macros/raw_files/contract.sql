@@ -1,14 +1,15 @@
 {#- The raw contract as the source `raw` states it (models/staging/_raw__sources.yml,
     the one place it is written; customer_segments.contract reads the same file):
     {table: {required, columns, required_columns, parsed_as, added_columns,
-    when_missing, references}}, in the file's order. From dbt's graph, so only at
+    when_missing, references, numbered_within}}, in the file's order. From dbt's graph, so only at
     execution time ({} while parsing). -#}
 {% macro raw_contract() %}
     {% set contract = {} %}
     {% if not execute %}{{ return(contract) }}{% endif %}
     {% for node in raw_source_nodes() %}
         {% set spec = {'required': node.meta.get('required'), 'columns': [], 'required_columns': [],
-                       'parsed_as': {}, 'added_columns': [], 'when_missing': {}, 'references': {}} %}
+                       'parsed_as': {}, 'added_columns': [], 'when_missing': {}, 'references': {},
+                       'numbered_within': {}} %}
         {% if spec.required is none %}
             {% do exceptions.raise_compiler_error(
                 node.original_file_path ~ ": table raw." ~ node.name ~ " has no meta.required.") %}
@@ -27,6 +28,7 @@
                 {% if meta.get('parsed_as') %}{% do spec.parsed_as.update({column.name: meta.parsed_as}) %}{% endif %}
                 {% if meta.get('when_missing') %}{% do spec.when_missing.update({column.name: meta.when_missing}) %}{% endif %}
                 {% if meta.get('references') %}{% do spec.references.update({column.name: meta.references}) %}{% endif %}
+                {% if meta.get('numbered_within') %}{% do spec.numbered_within.update({column.name: meta.numbered_within}) %}{% endif %}
             {% endif %}
         {% endfor %}
         {% do contract.update({node.name: spec}) %}

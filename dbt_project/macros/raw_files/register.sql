@@ -71,6 +71,9 @@
     {% set file_view = registered.relation %}
     {% set present = registered.columns %}
     {% set row_number = registered.row_number %}
+    {% set numbered = with_numbered_rows(table_name, spec, config, present) %}
+    {% set config = numbered.config %}
+    {% do problems.extend(numbered.problems) %}
     {% set mapped = raw_select_list(table_name, spec, config, present, found.path) %}
     {% do problems.extend(mapped.problems) %}
     {#- An expression may use source_row_number, the row's position in its file (to
@@ -114,6 +117,36 @@
         {% do problems.extend(raw_value_problems(table_name, spec, extras, rows)) %}
     {% endif %}
     {{ return(problems) }}
+{% endmacro %}
+
+
+{#- The table's mapping with an expression for each column the contract numbers
+    (meta.numbered_within) that the file does not have and the mapping does not name:
+    the row's position in file order among the rows with the same value of the other
+    column (an export without line numbers: each order's lines 1, 2, ...), and a note
+    that says so. {config, problems}. A distinct table has no file order to number by:
+    its column stays null. -#}
+{% macro with_numbered_rows(table_name, spec, config, present) %}
+    {% set columns = config.get('columns') or {} %}
+    {% set expressions = {} %}
+    {% do expressions.update(config.get('expressions') or {}) %}
+    {% set problems = [] %}
+    {% for column, within in spec.numbered_within.items()
+        if column not in expressions and column not in columns and column not in present
+        and not config.get('distinct') %}
+        {% set partition = ('(' ~ expressions[within] ~ ')') if within in expressions
+            else quote_identifier(columns.get(within, within) | string) %}
+        {% do expressions.update({column:
+            'row_number() over (partition by ' ~ partition ~ ' order by source_row_number)'}) %}
+        {% do problems.append(raw_problem('note',
+            table_name ~ " has no " ~ column ~ ": the rows of each " ~ within
+            ~ " are numbered in file order (map var raw_tables." ~ table_name ~ ".columns."
+            ~ column ~ " if the file has them).")) %}
+    {% endfor %}
+    {% set effective = {} %}
+    {% do effective.update(config) %}
+    {% do effective.update({'expressions': expressions}) %}
+    {{ return({'config': effective, 'problems': problems}) }}
 {% endmacro %}
 
 
