@@ -496,3 +496,35 @@ def test_check_notes_that_an_export_without_line_numbers_gets_them_in_file_order
         "raw_tables: {order_items: {expressions: {line_number: \"'1'\"}}}",
     )
     assert not found(mapped, "NOTE"), mapped.stdout
+
+
+def test_orders_without_order_lines_leave_what_was_bought_unknown(tmp_path: Path) -> None:
+    """An export of order headers only: orders are counted, but nothing says what was
+    bought. Monetary value, average order value, units and the derived spending score
+    are null, not zero (before: every customer's spend was 0.00 and its percentile of
+    spend 100), and the report renders without them."""
+    raw = customers_csv(tmp_path, "customer_id\n" + "".join(f"C{index}\n" for index in range(30)))
+    orders = ["order_id,customer_id,order_date,status"]
+    for index in range(30):
+        for number in range(1 + index % 3 * 4):  # 1, 5 or 9 orders
+            orders.append(
+                f"O{index}-{number},C{index},2020-01-{1 + number + index % 5:02d},completed"
+            )
+    (raw / "orders.csv").write_text("\n".join(orders) + "\n")
+    result = cli(raw, tmp_path, "run", "--vars", "segments: {k: 2}")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (
+        "note: no order_items in the raw data: orders are counted, but what was bought is "
+        "unknown: monetary_value, avg_order_value, item_quantity and the derived "
+        "spending_score are empty."
+    ) in result.stdout.splitlines()
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as connection:
+        counts = connection.execute(
+            "select count(*), count(frequency), sum(frequency), count(monetary_value), "
+            "count(avg_order_value), count(item_quantity), count(spending_score) "
+            "from marts.customer_features"
+        ).fetchone()
+        revenue = connection.execute("select count(revenue) from marts.segments").fetchone()
+    assert counts == (30, 30, 10 * (1 + 5 + 9), 0, 0, 0, 0)
+    assert revenue == (0,)
+    assert (tmp_path / "report.html").is_file()

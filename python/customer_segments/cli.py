@@ -353,8 +353,9 @@ def missing_data_notes(query: Query) -> list[str]:
         ]
     if items_read == 0:
         return [
-            "no order_items in the raw data: orders are counted, but monetary_value, "
-            "avg_order_value and item_quantity are zero."
+            "no order_items in the raw data: orders are counted, but what was bought is "
+            "unknown: monetary_value, avg_order_value, item_quantity and the derived "
+            "spending_score are empty."
         ]
     return []
 

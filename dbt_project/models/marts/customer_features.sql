@@ -6,7 +6,10 @@
         spending score; segment_rule says such customers form the rule segment
         "No purchase yet" and are not clustered;
       - without any order data (customers-only exports), every purchase feature is
-        null and spending_score is the file's own or null.
+        null and spending_score is the file's own or null;
+      - with orders but no accepted order line (an export of order headers only),
+        what is bought is unknown: monetary value, average order value and units are
+        null, not zero, and so is the derived spending score.
 -#}
 with
 
@@ -29,10 +32,13 @@ reference_dates as (
 
 ),
 
-{#- Every accepted order belongs to one row of the customer aggregates. -#}
+{#- Every accepted order belongs to one row of the customer aggregates, and every
+    accepted line is counted in one row's line_count. -#}
 order_data as (
 
-    select count(*) > 0 as has_orders
+    select
+        count(*) > 0 as has_orders,
+        coalesce(sum(line_count), 0) > 0 as has_lines
     from behaviour
 
 ),
@@ -61,10 +67,12 @@ joined as (
         ----------  behaviour (null throughout when the data has no orders)
         case when order_data.has_orders then coalesce(behaviour.order_count, 0) end as order_count,
         case when order_data.has_orders then coalesce(behaviour.frequency, 0) end as frequency,
-        case when order_data.has_orders
+        ----------  (and what was bought: null when no order line was accepted)
+        case when order_data.has_lines
             then cast(coalesce(behaviour.monetary_value, 0) as double) end as monetary_value,
-        cast(behaviour.avg_order_value as double) as avg_order_value,
-        case when order_data.has_orders
+        case when order_data.has_lines
+            then cast(behaviour.avg_order_value as double) end as avg_order_value,
+        case when order_data.has_lines
             then cast(coalesce(behaviour.item_quantity, 0) as bigint) end as item_quantity,
         {#- bigint on every engine: dbt.datediff is an int on Spark. -#}
         cast({{ dbt.datediff('cast(behaviour.last_order_at as date)', 'reference_dates.reference_date', 'day') }}
@@ -104,13 +112,15 @@ scored as (
         {#- The raw table's own score when it has one; otherwise the customer's
             percentile of monetary value (1-100) among the customers with a completed
             order, as in the classic mall-customers data. Null for a customer without
-            a completed order, and for everyone when there are no orders: there is no
-            spending to rank, and a percentile of zeros would be made up. -#}
+            a completed order, and for everyone when there are no orders or no order
+            lines: there is no spending to rank, and a percentile of zeros would be
+            made up. -#}
         cast(coalesce(
             case when stated_spending_score between 1 and 100 then stated_spending_score end,
-            case when has_completed_orders then ceil(100 * cume_dist() over (
-                partition by has_completed_orders order by monetary_value
-            )) end
+            case when has_completed_orders and monetary_value is not null
+                then ceil(100 * cume_dist() over (
+                    partition by has_completed_orders order by monetary_value
+                )) end
         ) as double) as spending_score
     from joined
 
