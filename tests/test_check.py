@@ -528,3 +528,27 @@ def test_orders_without_order_lines_leave_what_was_bought_unknown(tmp_path: Path
     assert counts == (30, 30, 10 * (1 + 5 + 9), 0, 0, 0, 0)
     assert revenue == (0,)
     assert (tmp_path / "report.html").is_file()
+
+
+def test_check_says_how_to_go_on_with_an_export_without_prices(tmp_path: Path) -> None:
+    """Order lines without prices (Instacart's order_products): nothing stands in for a
+    price, so the problem says to leave the lines out, which counts the orders and
+    leaves spend unknown (test_orders_without_order_lines_leave_what_was_bought_unknown)."""
+    raw = customers_csv(tmp_path, "customer_id\nC1\n")
+    (raw / "orders.csv").write_text(
+        "order_id,customer_id,order_date,status\nO1,C1,2020-01-01,completed\n"
+    )
+    (raw / "order_items.csv").write_text("order_id,product_id,quantity\nO1,P1,1\n")
+    result = cli(raw, tmp_path, "check")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert found(result, "PROBLEM") == [
+        f"PROBLEM: Raw file '{raw}/order_items.csv' has no column 'unit_price' for "
+        "order_items.unit_price: map it with var raw_tables.order_items.columns.unit_price "
+        "or, for an export without prices, leave order_items out (no mapping for it and no "
+        "order_items file): the orders are still counted, and what was bought stays unknown "
+        "(the file has: order_id, product_id, quantity)."
+    ]
+    (raw / "order_items.csv").unlink()
+    fixed = cli(raw, tmp_path, "check")
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert found(fixed, "OK") == ["OK: the raw files match the mapping."]
