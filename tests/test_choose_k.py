@@ -132,7 +132,7 @@ def test_planted_personas_give_five_segments_that_recover_them(planted) -> None:
     assert chosen(table) == 5
     labels = KMeans(5, n_init=10, random_state=42).fit_predict(matrix)
     assert adjusted_rand_score(personas, labels) >= 0.85
-    assert "Structure is clear" in table.loc[table["is_chosen"], "reason"].iloc[0]
+    assert "Cluster structure found" in table.loc[table["is_chosen"], "reason"].iloc[0]
 
 
 def test_mall_shaped_customers_give_five_segments() -> None:

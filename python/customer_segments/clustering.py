@@ -515,9 +515,10 @@ def _chosen_reason(
     if case == "clear":
         return (
             f"Chosen: k={k} has the highest silhouette of the eligible k that show cluster "
-            f"structure ({figures}). Structure is clear: its silhouette exceeds that of a "
-            "structureless cloud of the same shape by at least "
-            f"{STRUCTURE_SILHOUETTE_GAIN:.2f}."
+            f"structure ({figures}). Cluster structure found: its silhouette exceeds that "
+            "of a structureless cloud of the same shape by at least "
+            f"{STRUCTURE_SILHOUETTE_GAIN:.2f}, though how clearly the segments separate is "
+            "the silhouette itself."
         )
     if case == "weak":
         return (
