@@ -517,8 +517,7 @@ def _chosen_reason(
             f"Chosen: k={k} has the highest silhouette of the eligible k that show cluster "
             f"structure ({figures}). Cluster structure found: its silhouette exceeds that "
             "of a structureless cloud of the same shape by at least "
-            f"{STRUCTURE_SILHOUETTE_GAIN:.2f}, though how clearly the segments separate is "
-            "the silhouette itself."
+            f"{STRUCTURE_SILHOUETTE_GAIN:.2f}."
         )
     if case == "weak":
         return (

@@ -1,8 +1,8 @@
 {#- The raw contract as the source `raw` states it (models/staging/_raw__sources.yml,
     the one place it is written; customer_segments.contract reads the same file):
     {table: {required, columns, required_columns, parsed_as, added_columns,
-    when_missing, references, numbered_within}}, in the file's order. From dbt's graph, so only at
-    execution time ({} while parsing). -#}
+    when_missing, references, numbered_within}}, in the file's order. From dbt's
+    graph, so only at execution time ({} while parsing). -#}
 {% macro raw_contract() %}
     {% set contract = {} %}
     {% if not execute %}{{ return(contract) }}{% endif %}
