@@ -3,9 +3,9 @@
 `Run` is everything the page shows about one data shape at one scale; `page` writes, in
 this order: the machine; at the detail scale, for every shape, the project's full job,
 the pandas notebook, the minimal reference and the least job side by side with the
-issue's targets; the floor under the targets; the stages of the full job for every shape; the scale
-curve of the first shape with the marginal cost; the exact commands. Long because the
-page is long: every function is one section of it.
+issue's targets; the floor under the targets; the stages of the full job for every
+shape; the scale curve of the first shape with the marginal cost; the exact commands.
+Long because the page is long: every function is one section of it.
 """
 
 from __future__ import annotations
