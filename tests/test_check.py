@@ -552,3 +552,42 @@ def test_check_says_how_to_go_on_with_an_export_without_prices(tmp_path: Path) -
     fixed = cli(raw, tmp_path, "check")
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
     assert found(fixed, "OK") == ["OK: the raw files match the mapping."]
+
+
+def test_check_names_order_states_that_validation_will_not_read(tmp_path: Path) -> None:
+    """A shop system's own order states (Olist's 'invoiced', a German 'offen') reject
+    their orders as unrecognised_status, while check said OK: some unread is a warning
+    with the commonest values and the spellings that are read, none read a problem."""
+    raw = customers_csv(tmp_path, "customer_id\nC1\nC2\n")
+    orders = raw / "orders.csv"
+    orders.write_text(
+        "order_id,customer_id,order_date,order_status\nO1,C1,2020-01-01,delivered\n"
+        "O2,C2,2020-01-02,invoiced\nO3,C2,2020-01-03,invoiced\nO4,C1,2020-01-04,\n"
+    )
+    mapping = "raw_tables: {orders: {columns: {status: order_status}}}"
+    read = (
+        "it reads completed, complete, delivered, paid, shipped as completed; cancelled, "
+        "canceled as cancelled; returned, refunded as returned)"
+    )
+    fix = (
+        "map them with var raw_tables.orders.expressions.status, for example "
+        "\"case order_status when '...' then 'completed' ... end\""
+    )
+    result = cli(raw, tmp_path, "check", "--vars", mapping)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert found(result, "WARNING") == [
+        "WARNING: orders.status: 3 of 4 values are not an order state this project reads "
+        f"(for example 'invoiced' (2); {read}: they will be rejected as unrecognised_status; "
+        f"to keep them, {fix}."
+    ]
+    orders.write_text(
+        "order_id,customer_id,order_date,order_status\nO1,C1,2020-01-01,offen\n"
+        "O2,C2,2020-01-02,abgeschlossen\n"
+    )
+    result = cli(raw, tmp_path, "check", "--vars", mapping)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert found(result, "PROBLEM") == [
+        "PROBLEM: orders.status: none of the 2 values is an order state this project reads "
+        f"(for example 'abgeschlossen' (1), 'offen' (1); {read}: {fix}; else every order is "
+        "rejected."
+    ]

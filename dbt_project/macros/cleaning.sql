@@ -137,12 +137,21 @@
     end
 {%- endmacro %}
 
+{#- The order states the project reads, each with the spellings (lower case) that
+    mean it: the one list normalise_status and `check` (raw_status_problems) follow. -#}
+{% macro status_spellings() %}
+    {{ return({
+        'completed': ['completed', 'complete', 'delivered', 'paid', 'shipped'],
+        'cancelled': ['cancelled', 'canceled'],
+        'returned': ['returned', 'refunded'],
+    }) }}
+{% endmacro %}
+
 {% macro normalise_status(column) -%}
     case lower({{ trim_spaces(column) }})
-        when 'completed' then 'completed' when 'complete' then 'completed' when 'delivered' then 'completed'
-        when 'paid' then 'completed' when 'shipped' then 'completed'
-        when 'cancelled' then 'cancelled' when 'canceled' then 'cancelled'
-        when 'returned' then 'returned' when 'refunded' then 'returned'
+        {%- for status, spellings in status_spellings().items() %}
+        {%- for spelling in spellings %} when '{{ spelling }}' then '{{ status }}'{% endfor %}
+        {%- endfor %}
     end
 {%- endmacro %}
 

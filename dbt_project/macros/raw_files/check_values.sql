@@ -82,7 +82,43 @@
                 table_name, item.column, raw_parsed(column, item.parsed_as), given - count)) %}
         {% endif %}
     {% endfor %}
+    {% if table_name == 'orders' %}{% do problems.extend(raw_status_problems(rows)) %}{% endif %}
     {{ return(problems) }}
+{% endmacro %}
+
+
+{#- For `customer-segments check`: the order states validation will not read
+    (normalise_status), which reject their orders as unrecognised_status. None read
+    is an error (a shop system's own states, such as 'abgeschlossen' or
+    'wc-completed': every order would be rejected); some is a warning. Both show the
+    commonest unread values and the spellings that are read. -#}
+{% macro raw_status_problems(rows) %}
+    {% set status = quote_identifier('status') %}
+    {% set unread = normalise_status(status) ~ " is null" %}
+    {% set count = run_query("select count(*) from raw.orders where " ~ unread).rows[0][0] %}
+    {% if count == 0 %}{{ return([]) }}{% endif %}
+    {% set commonest = run_query(
+        "select " ~ status ~ ", count(*) as n from raw.orders where " ~ unread
+        ~ " and " ~ clean_text(status) ~ " is not null group by " ~ status
+        ~ " order by n desc, " ~ status ~ " limit 3").rows %}
+    {% set examples = [] %}
+    {% for value, n in commonest %}{% do examples.append("'" ~ value ~ "' (" ~ n ~ ")") %}{% endfor %}
+    {% set read = [] %}
+    {% for state, spellings in status_spellings().items() %}
+        {% do read.append(spellings | join(', ') ~ " as " ~ state) %}
+    {% endfor %}
+    {% set what = "orders.status: " ~ (("none of the " ~ rows ~ " values is") if count == rows
+        else (count ~ " of " ~ rows ~ " values are not")) ~ " an order state this project reads ("
+        ~ ("for example " ~ examples | join(', ') if examples else "all empty")
+        ~ "; it reads " ~ read | join('; ') ~ ")" %}
+    {% set source = (raw_table_config('orders').get('columns') or {}).get('status', 'status') %}
+    {% set fix = "map them with var raw_tables.orders.expressions.status, for example \"case "
+        ~ source ~ " when '...' then 'completed' ... end\"" %}
+    {% if count == rows %}
+        {{ return([raw_problem('error', what ~ ": " ~ fix ~ "; else every order is rejected.")]) }}
+    {% endif %}
+    {{ return([raw_problem('warning', what ~ ": they will be rejected as unrecognised_status; "
+        ~ "to keep them, " ~ fix ~ ".")]) }}
 {% endmacro %}
 
 
