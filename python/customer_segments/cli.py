@@ -603,9 +603,10 @@ def check(
     target: str | None = typer.Option(None, "--target", "-t", help=CHECK_TARGET_HELP),
 ) -> None:
     """Check the raw files and settings against the mapping before any build: every
-    missing file or column, unknown feature, column where nothing parses or id that
-    matches none of the table it points to (problems, exit 2), every value that will
-    not parse and ids that mostly match nothing (warnings), the names of extra columns."""
+    missing file or column, unknown feature, column where nothing parses, id that
+    matches none of the table it points to or order status of which no value is read
+    (problems, exit 2), every value that will not parse or be read and ids that mostly
+    match nothing (warnings), the names of extra columns."""
     paths = user_paths()
     dbt_vars = read_vars(dbt_vars, paths)
     try:

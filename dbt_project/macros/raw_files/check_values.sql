@@ -94,15 +94,19 @@
     commonest unread values and the spellings that are read. -#}
 {% macro raw_status_problems(rows) %}
     {% set status = quote_identifier('status') %}
-    {% set unread = normalise_status(status) ~ " is null" %}
-    {% set count = run_query("select count(*) from raw.orders where " ~ unread).rows[0][0] %}
-    {% if count == 0 %}{{ return([]) }}{% endif %}
-    {% set commonest = run_query(
-        "select " ~ status ~ ", count(*) as n from raw.orders where " ~ unread
-        ~ " and " ~ clean_text(status) ~ " is not null group by " ~ status
-        ~ " order by n desc, " ~ status ~ " limit 3").rows %}
+    {#- One pass: the unread values grouped (every empty one in the null group), their
+        total beside each group, the commonest four: three examples besides that group. -#}
+    {% set unread = run_query(
+        "select value, n, sum(n) over () as total from (select " ~ clean_text(status)
+        ~ " as value, count(*) as n from raw.orders where " ~ normalise_status(status)
+        ~ " is null group by " ~ clean_text(status) ~ ") as unread_values "
+        ~ "order by n desc, value limit 4").rows %}
+    {% if not unread %}{{ return([]) }}{% endif %}
+    {% set count = unread[0][2] %}
     {% set examples = [] %}
-    {% for value, n in commonest %}{% do examples.append("'" ~ value ~ "' (" ~ n ~ ")") %}{% endfor %}
+    {% for value, n, total in unread if value is not none and examples | length < 3 %}
+        {% do examples.append("'" ~ value ~ "' (" ~ n ~ ")") %}
+    {% endfor %}
     {% set read = [] %}
     {% for state, spellings in status_spellings().items() %}
         {% do read.append(spellings | join(', ') ~ " as " ~ state) %}
